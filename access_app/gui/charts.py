@@ -1,0 +1,196 @@
+"""Matplotlib charts in Qt: reach curves, mean minutes by deprivation, change in minutes.
+
+The charts only draw what the scenario results hold (minutes and demand per area); every
+saved chart carries the data attribution in its footer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("QtAgg")
+
+import numpy as np  # noqa: E402
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget  # noqa: E402
+
+from access_app.core.scenarios import ScenarioResult  # noqa: E402
+
+THRESHOLDS = (30, 45, 60, 90)
+COLOURS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d")
+
+
+def reach_curve(result: ScenarioResult, *, step: float = 1.0,
+                upto: float = 180.0) -> tuple[np.ndarray, np.ndarray]:
+    """Return minutes and the share of demand (0..1) within each, for one scenario.
+
+    Unreachable areas count in the denominator and never in the numerator.
+    """
+    x = np.arange(0.0, upto + step, step)
+    total = float(result.demand.sum())
+    if total <= 0:
+        return x, np.zeros_like(x)
+    ok = np.isfinite(result.minutes)
+    order = np.argsort(result.minutes[ok], kind="stable")
+    mins = result.minutes[ok][order]
+    cum = np.concatenate([[0.0], np.cumsum(result.demand[ok][order])])
+    return x, cum[np.searchsorted(mins, x, side="right")] / total
+
+
+def mean_by_group(result: ScenarioResult, groups: np.ndarray,
+                  levels: Sequence[int]) -> np.ndarray:
+    """Return the demand-weighted mean minutes of reachable areas in each group level."""
+    ok = np.isfinite(result.minutes)
+    out = np.full(len(levels), np.nan)
+    for i, level in enumerate(levels):
+        sel = ok & (groups == level)
+        w = result.demand[sel]
+        if w.sum() > 0:
+            out[i] = float(np.average(result.minutes[sel], weights=w))
+    return out
+
+
+class ChartCanvas(FigureCanvasQTAgg):
+    """One matplotlib figure in a Qt widget."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self.figure = Figure(figsize=(7, 4), layout="constrained")
+        super().__init__(self.figure)
+        self.setParent(parent)
+        self.ax = self.figure.add_subplot(111)
+        self.attribution = ""
+
+    def save(self, path: str | Path) -> Path:
+        """Save the chart as PNG or SVG (by suffix) with the attribution in its footer."""
+        path = Path(path)
+        note = self.figure.text(0.01, 0.002, self.attribution, fontsize=6, color="#555",
+                                va="bottom", wrap=True)
+        try:
+            self.figure.savefig(path, dpi=150)
+        finally:
+            note.remove()
+            self.draw_idle()
+        return path
+
+
+class ChartsWidget(QTabWidget):
+    """Three tabs of charts comparing the scenarios."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.reach = ChartCanvas(self)
+        self.deciles = ChartCanvas(self)
+        self.change = ChartCanvas(self)
+        for canvas, title, tip in (
+            (self.reach, "Reach", "Share of demand within x minutes, per scenario"),
+            (self.deciles, "By deprivation",
+             "Mean one-way minutes by IMD decile (1 = most deprived), per scenario"),
+            (self.change, "Change",
+             "Distribution of the change in minutes of the current scenario against the "
+             "baseline, weighted by demand"),
+        ):
+            holder = QWidget()
+            lay = QVBoxLayout(holder)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(canvas)
+            canvas.setToolTip(tip)
+            self.addTab(holder, title)
+            self.setTabToolTip(self.count() - 1, tip)
+
+    def canvases(self) -> dict[str, ChartCanvas]:
+        """Return the charts by short name (used for file names on export)."""
+        return {"reach": self.reach, "by_imd_decile": self.deciles, "change": self.change}
+
+    def set_attribution(self, text: str) -> None:
+        """Set the footer every saved chart carries."""
+        for c in self.canvases().values():
+            c.attribution = text
+
+    def plot(
+        self,
+        results: Sequence[ScenarioResult],
+        *,
+        imd_decile: np.ndarray | None,
+        current: ScenarioResult | None,
+        baseline: ScenarioResult | None,
+    ) -> None:
+        """Redraw every chart from scenario results."""
+        self._plot_reach(results)
+        self._plot_deciles(results, imd_decile)
+        self._plot_change(current, baseline)
+
+    def _plot_reach(self, results: Sequence[ScenarioResult]) -> None:
+        ax = self.reach.ax
+        ax.clear()
+        for i, res in enumerate(results):
+            x, share = reach_curve(res)
+            ax.plot(x, share * 100, color=COLOURS[i % len(COLOURS)], label=res.scenario.name)
+        for t in THRESHOLDS:
+            ax.axvline(t, color="#999", lw=0.7, ls="--")
+        ax.set_xlabel("One-way car travel time (minutes)")
+        ax.set_ylabel("Share of demand within (%)")
+        ax.set_title("Share of demand within x minutes")
+        ax.set_xlim(0, 180)
+        ax.set_ylim(0, 100)
+        if results:
+            ax.legend(loc="lower right", fontsize=8)
+        ax.grid(alpha=0.3)
+        self.reach.draw_idle()
+
+    def _plot_deciles(self, results: Sequence[ScenarioResult],
+                      imd_decile: np.ndarray | None) -> None:
+        ax = self.deciles.ax
+        ax.clear()
+        if imd_decile is None or not results:
+            ax.text(0.5, 0.5, "No IMD decile in the areas table", ha="center",
+                    transform=ax.transAxes)
+            self.deciles.draw_idle()
+            return
+        levels = list(range(1, 11))
+        groups = np.asarray(imd_decile, dtype=float)
+        width = 0.8 / len(results)
+        for i, res in enumerate(results):
+            means = mean_by_group(res, groups, levels)
+            xs = np.array(levels) - 0.4 + width * (i + 0.5)
+            ax.bar(xs, means, width=width, color=COLOURS[i % len(COLOURS)],
+                   label=res.scenario.name)
+        ax.axhline(45, color="#b00020", lw=0.8, ls="--")
+        ax.set_xticks(levels)
+        ax.set_xlabel("IMD decile (1 = most deprived)")
+        ax.set_ylabel("Mean one-way minutes")
+        ax.set_title("Mean travel time by deprivation decile")
+        ax.legend(fontsize=8, loc="upper right")
+        ax.grid(axis="y", alpha=0.3)
+        self.deciles.draw_idle()
+
+    def _plot_change(self, current: ScenarioResult | None,
+                     baseline: ScenarioResult | None) -> None:
+        ax = self.change.ax
+        ax.clear()
+        if current is None or baseline is None:
+            self.change.draw_idle()
+            return
+        delta = current.minutes - baseline.minutes
+        ok = np.isfinite(delta)
+        if not ok.any():
+            ax.text(0.5, 0.5, "No area is reachable in both scenarios", ha="center",
+                    transform=ax.transAxes)
+            self.change.draw_idle()
+            return
+        d, w = delta[ok], baseline.demand[ok]
+        lo, hi = float(np.floor(d.min())), float(np.ceil(d.max()))
+        if hi - lo < 1:
+            lo, hi = lo - 1, hi + 1
+        bins = np.linspace(lo, hi, min(60, max(10, int(hi - lo) + 1)))
+        ax.hist(d, bins=bins, weights=w / 1000.0, color="#d95f02", edgecolor="white", lw=0.3)
+        ax.axvline(0, color="#333", lw=0.8)
+        ax.set_xlabel(f"Change in one-way minutes: {current.scenario.name} minus "
+                      f"{baseline.scenario.name}")
+        ax.set_ylabel("Demand (thousands)")
+        ax.set_title("Distribution of the change in travel time")
+        ax.grid(alpha=0.3)
+        self.change.draw_idle()

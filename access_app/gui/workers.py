@@ -1,0 +1,242 @@
+"""Run long core functions on worker threads with progress, cancel and error signals.
+
+A task is any callable ``fn(progress, cancelled) -> result`` that follows the core's
+progress protocol (:mod:`access_app.core.progress`). :class:`TaskRunner` runs it on a
+``QThreadPool``; its signals live on a separate :class:`WorkerSignals` ``QObject`` so the
+runnable itself never touches widgets. Tasks are started in named *slots*: starting a new
+task in a slot cancels and disconnects the one already running there, so a stale result
+never reaches the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from access_app.core.errors import Cancelled
+from access_app.core.progress import CancelFn, ProgressFn
+
+log = logging.getLogger(__name__)
+
+TaskFn = Callable[[ProgressFn, CancelFn], Any]
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """An exception raised by a task, carried to the GUI thread.
+
+    Attributes
+    ----------
+    exception
+        The exception object itself (its class decides how the window reports it).
+    details
+        The formatted traceback, shown behind the "Details" button of the error dialog.
+    label
+        The task's label, e.g. "Computing travel times".
+    """
+
+    exception: BaseException
+    details: str
+    label: str
+
+    @property
+    def cancelled(self) -> bool:
+        """Return True when the task stopped because the user cancelled it."""
+        return isinstance(self.exception, Cancelled)
+
+
+class WorkerSignals(QObject):
+    """Signals of one task, emitted from the worker thread and queued to the GUI thread."""
+
+    progress = Signal(float, str)
+    finished = Signal(object)
+    errored = Signal(object)
+
+
+class Worker(QRunnable):
+    """Run one task function on a pool thread.
+
+    Parameters
+    ----------
+    fn
+        Called as ``fn(progress, cancelled)``.
+    label
+        Short description shown in the status bar and in error dialogs.
+    """
+
+    def __init__(self, fn: TaskFn, *, label: str = "") -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.fn = fn
+        self.label = label
+        self.signals = WorkerSignals()
+        self._cancel = threading.Event()
+        self._done = threading.Event()
+
+    def cancel(self) -> None:
+        """Ask the task to stop at its next check."""
+        self._cancel.set()
+
+    def is_cancelled(self) -> bool:
+        """Return True once :meth:`cancel` was called."""
+        return self._cancel.is_set()
+
+    def is_done(self) -> bool:
+        """Return True once the task function has returned or raised."""
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the task ends; return False on timeout."""
+        return self._done.wait(timeout)
+
+    def _progress(self, fraction: float, message: str) -> None:
+        if not self._cancel.is_set():
+            self.signals.progress.emit(float(fraction), str(message))
+
+    def run(self) -> None:
+        """Run the task and emit ``finished`` or ``errored`` (never raises)."""
+        try:
+            if self._cancel.is_set():
+                raise Cancelled("Stopped before it started.")
+            result = self.fn(self._progress, self.is_cancelled)
+            if self._cancel.is_set():
+                raise Cancelled("Stopped at the user's request.")
+        except BaseException as exc:  # noqa: BLE001 - every error goes to the dialog
+            if not isinstance(exc, Cancelled):
+                log.exception("task %r failed", self.label)
+            err = TaskError(exc, traceback.format_exc(), self.label)
+            self._done.set()
+            try:
+                self.signals.errored.emit(err)
+            except RuntimeError:  # signals object already deleted at shutdown
+                pass
+            return
+        self._done.set()
+        try:
+            self.signals.finished.emit(result)
+        except RuntimeError:
+            pass
+
+
+class TaskRunner(QObject):
+    """Start tasks in named slots on a thread pool; one running task per slot.
+
+    Signals
+    -------
+    busy_changed(bool)
+        True while any task with ``show_progress=True`` runs.
+    progress(float, str)
+        Progress of the most recent visible task (fraction 0..1, message).
+    """
+
+    busy_changed = Signal(bool)
+    progress = Signal(float, str)
+
+    def __init__(self, parent: QObject | None = None, *, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._slots: dict[str, Worker] = {}
+        self._visible: list[str] = []
+
+    def start(
+        self,
+        slot: str,
+        fn: TaskFn,
+        *,
+        label: str = "",
+        on_finished: Callable[[Any], None] | None = None,
+        on_error: Callable[[TaskError], None] | None = None,
+        show_progress: bool = True,
+    ) -> Worker:
+        """Cancel the task in ``slot`` (if any) and start ``fn`` there.
+
+        Parameters
+        ----------
+        slot
+            Name of the slot, e.g. ``"matrix"`` or ``"map:left"``.
+        fn
+            Task function ``fn(progress, cancelled) -> result``.
+        label
+            Description shown with the progress bar.
+        on_finished, on_error
+            Called on the GUI thread with the result or a :class:`TaskError`.
+        show_progress
+            Whether the task drives the status-bar progress bar and Cancel button.
+        """
+        self.cancel(slot)
+        worker = Worker(fn, label=label)
+
+        def _finished(result: Any) -> None:
+            if self._release(slot, worker) and on_finished is not None:
+                on_finished(result)
+
+        def _errored(err: TaskError) -> None:
+            if self._release(slot, worker) and on_error is not None:
+                on_error(err)
+
+        worker.signals.finished.connect(_finished)
+        worker.signals.errored.connect(_errored)
+        if show_progress:
+            worker.signals.progress.connect(self.progress)
+            self._visible.append(slot)
+        self._slots[slot] = worker
+        if show_progress:
+            self.progress.emit(0.0, label)
+            self.busy_changed.emit(True)
+        self.pool.start(worker)
+        return worker
+
+    def _release(self, slot: str, worker: Worker) -> bool:
+        """Forget ``worker`` if it is still the current task of ``slot``."""
+        if self._slots.get(slot) is not worker:
+            return False
+        del self._slots[slot]
+        if slot in self._visible:
+            self._visible.remove(slot)
+            if not self._visible:
+                self.busy_changed.emit(False)
+        return True
+
+    def cancel(self, slot: str) -> None:
+        """Cancel and disconnect the task in ``slot``; its result will be dropped."""
+        worker = self._slots.pop(slot, None)
+        if worker is None:
+            return
+        worker.cancel()
+        for sig in (worker.signals.progress, worker.signals.finished, worker.signals.errored):
+            try:
+                sig.disconnect()
+            except (RuntimeError, TypeError):
+                pass
+        if slot in self._visible:
+            self._visible.remove(slot)
+            if not self._visible:
+                self.busy_changed.emit(False)
+
+    def cancel_visible(self) -> None:
+        """Cancel every task that shows progress (the status-bar Cancel button)."""
+        for slot in list(self._visible):
+            worker = self._slots.get(slot)
+            if worker is not None:
+                worker.cancel()
+
+    def is_running(self, slot: str) -> bool:
+        """Return True while a task runs in ``slot``."""
+        return slot in self._slots
+
+    def running(self) -> list[str]:
+        """Return the slots with a running task."""
+        return list(self._slots)
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Cancel every task and wait for the pool threads to end."""
+        for slot in list(self._slots):
+            self.cancel(slot)
+        return self.pool.waitForDone(timeout_ms)
