@@ -1,0 +1,442 @@
+"""Road networks from line datasets, OpenStreetMap files, downloads and saved files.
+
+Every builder returns one osmnx-style :class:`networkx.MultiDiGraph` in British National
+Grid (``EPSG:27700``): nodes carry ``x``/``y`` (metres), every edge carries ``length`` (m),
+``travel_time`` (s), ``highway`` (OSM-style class) and ``urban`` (bool), and
+``G.graph["crs"]`` is set. Only the largest strongly connected component is kept; what was
+dropped is reported in ``G.graph["dropped"]`` (counts) and the coordinates of the dropped
+nodes are kept in ``G.graph["dropped_nodes_xy"]`` (``(n, 2)`` float array), so routing can
+tell an area on a road island (Isle of Wight) from one merely far from a road.
+
+Sources
+-------
+- :func:`graph_from_lines`: a road line dataset (the DfT major roads link network 2013, OS
+  Open Roads, any Shapefile/GeoPackage/FlatGeobuf read with geopandas). Lines are noded at
+  shared end points (optionally snapped within ``snap_tolerance_m``), each line becomes a
+  pair of opposite edges, and the road class comes from a column (road numbers such as
+  ``M1``/``A1(M)``/``A52``, OS Open Roads classes or OSM classes).
+- :func:`graph_from_osm_file`: ``.osm``/``.osm.xml``/``.osm.bz2`` through osmnx and
+  ``.osm.pbf`` through pyosmium (see :mod:`access_app.core.osm`).
+- :func:`graph_from_download`: osmnx download by place name, polygon or bounding box with
+  a road-class filter; :func:`configure_osmnx` is the only function that writes
+  ``osmnx.settings``.
+- :func:`save_network` / :func:`load_network`: GraphML for interchange and ``.npz`` arrays
+  (:mod:`access_app.core.graphstore`) for fast reopening.
+
+Urban links
+-----------
+:func:`classify_urban_links` decides whether a link runs through an urban area: points
+are sampled along each link (its vertices and points every ``step_m`` metres); a sample is
+urban when its nearest area centroid is classed ``"Urban"`` and lies within ``radius_m``
+(default 1,000 m, about the spacing of suburban LSOA centroids); the link is urban when at
+least ``min_share`` (default half) of its samples are urban.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from . import schema
+from .errors import DataError, NetworkError
+from .progress import CancelFn, ProgressFn, check_cancelled, report
+from .speeds import DEFAULT_SPEEDS_KMH, SpeedModel, road_class_from_number
+
+log = logging.getLogger(__name__)
+
+#: OS Open Roads ``class`` values and their OSM-style equivalents.
+OS_OPEN_ROADS_CLASSES: Mapping[str, str] = {
+    "motorway": "motorway",
+    "a road": "primary",
+    "b road": "secondary",
+    "classified unnumbered": "tertiary",
+    "unclassified": "unclassified",
+    "not classified": "unclassified",
+    "unknown": "unclassified",
+}
+
+
+# --------------------------------------------------------------------------- urban links
+
+
+def classify_urban_links(
+    lines: gpd.GeoDataFrame | gpd.GeoSeries,
+    areas: gpd.GeoDataFrame,
+    *,
+    radius_m: float = 1000.0,
+    step_m: float = 500.0,
+    min_share: float = 0.5,
+    urban_col: str = schema.URBAN_RURAL,
+) -> pd.Series:
+    """Classify each road link as urban or rural from nearby area centroids.
+
+    Parameters
+    ----------
+    lines
+        Road links (LineString/MultiLineString) in a metric CRS.
+    areas
+        Area centroids (points) with an ``urban_col`` column holding ``"Urban"`` or
+        ``"Rural"`` (case-insensitive; booleans are accepted too). Reprojected to the
+        CRS of ``lines`` if needed.
+    radius_m
+        A sample point counts as urban if its nearest area centroid is urban and at most
+        this far away.
+    step_m
+        Spacing of the sample points added between a link's vertices.
+    min_share
+        Share of a link's samples that must be urban for the link to be urban.
+    urban_col
+        Column of ``areas`` with the urban/rural class.
+
+    Returns
+    -------
+    pandas.Series
+        Boolean, indexed like ``lines``: True where the link runs through an urban area.
+    """
+    geoms = lines.geometry if isinstance(lines, gpd.GeoDataFrame) else lines
+    if geoms.crs is None or not geoms.crs.is_projected:
+        raise DataError("road lines need a projected (metric) CRS such as EPSG:27700")
+    if urban_col not in areas.columns:
+        raise DataError(
+            f"areas have no {urban_col!r} column; add one with 'Urban'/'Rural' values"
+        )
+    if len(geoms) == 0:
+        return pd.Series([], index=geoms.index, dtype=bool, name="urban")
+    pts = areas.geometry
+    if areas.crs is not None and areas.crs != geoms.crs:
+        pts = pts.to_crs(geoms.crs)
+    flags = _urban_flags(areas[urban_col])
+    ax, ay = shapely.get_x(pts.values.centroid), shapely.get_y(pts.values.centroid)
+    ok = np.isfinite(ax) & np.isfinite(ay)
+    if not ok.any():
+        return pd.Series(False, index=geoms.index, name="urban")
+    tree = cKDTree(np.column_stack([ax[ok], ay[ok]]))
+    flags = flags[ok]
+
+    arr = geoms.values
+    lengths = shapely.length(arr)
+    # samples: every vertex plus points every step_m along the line
+    coords, owner = shapely.get_coordinates(arr, return_index=True)
+    n_extra = np.maximum(np.floor(lengths / step_m).astype(np.int64), 0)
+    owner_extra = np.repeat(np.arange(len(arr)), n_extra)
+    first = np.concatenate([[0], np.cumsum(n_extra)[:-1]])
+    rank = np.arange(owner_extra.size) - np.repeat(first, n_extra) + 1
+    dist_along = rank * step_m
+    extra = shapely.line_interpolate_point(arr[owner_extra], dist_along)
+    extra_xy = shapely.get_coordinates(extra)
+    sample_xy = np.vstack([coords[:, :2], extra_xy]) if extra_xy.size else coords[:, :2]
+    sample_owner = np.concatenate([owner, owner_extra])
+    dist, idx = tree.query(sample_xy)
+    urban_sample = (dist <= radius_m) & flags[idx]
+    n_samples = np.bincount(sample_owner, minlength=len(arr))
+    n_urban = np.bincount(sample_owner, weights=urban_sample, minlength=len(arr))
+    share = np.divide(n_urban, n_samples, out=np.zeros(len(arr)), where=n_samples > 0)
+    return pd.Series(share >= min_share, index=geoms.index, name="urban")
+
+
+def _urban_flags(values: pd.Series) -> np.ndarray:
+    if values.dtype == bool:
+        return values.to_numpy(dtype=bool)
+    text = values.astype(str).str.strip().str.lower()
+    bad = ~text.isin(["urban", "rural", "true", "false"])
+    if bad.any():
+        raise DataError(
+            f"urban/rural column has values other than 'Urban'/'Rural', "
+            f"e.g. {values[bad].iloc[0]!r}"
+        )
+    return text.isin(["urban", "true"]).to_numpy()
+
+
+# --------------------------------------------------------------------------- line datasets
+
+
+def highway_class(value: object) -> str:
+    """Return the OSM-style road class for a class or road-number value.
+
+    Accepts OSM classes (``"trunk"``), OS Open Roads classes (``"A Road"``) and British
+    road numbers (``"M1"``, ``"A1(M)"``, ``"A52"``).
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "unclassified"
+    text = str(value).strip()
+    low = text.lower()
+    if low in DEFAULT_SPEEDS_KMH:
+        return low
+    if low in OS_OPEN_ROADS_CLASSES:
+        return OS_OPEN_ROADS_CLASSES[low]
+    return road_class_from_number(text)
+
+
+def graph_from_lines(
+    lines: gpd.GeoDataFrame,
+    *,
+    road_col: str = "road",
+    class_col: str | None = None,
+    urban_col: str | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    snap_tolerance_m: float = 0.01,
+    speed_model: SpeedModel | None = None,
+    source: str = "road lines",
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> nx.MultiDiGraph:
+    """Build a two-way road graph from a line dataset.
+
+    Parameters
+    ----------
+    lines
+        Road links; LineString or MultiLineString geometries in any CRS (reprojected to
+        EPSG:27700).
+    road_col
+        Column with the road number or name (``"Road"`` in the raw DfT file, ``"road"`` in
+        the compact copy); stored on edges as ``ref``.
+    class_col
+        Column with the road class (OSM or OS Open Roads classes). If None the class is
+        taken from the road number in ``road_col`` (M.. and A..(M) motorway, A.. primary).
+    urban_col
+        Boolean column saying whether each link is urban. If None and ``areas`` is given,
+        links are classified with :func:`classify_urban_links`; otherwise all are rural.
+    areas
+        Area centroids with ``urban_rural``, used only when ``urban_col`` is None.
+    snap_tolerance_m
+        End points closer than this are merged into one node (0 = identical points only;
+        the default 1 cm absorbs rounding noise in published files such as the DfT one).
+    speed_model
+        Speeds per class; :class:`~access_app.core.speeds.SpeedModel` defaults if None.
+    source
+        Name of the input, used in messages.
+    progress, cancelled
+        Progress callback and cancel check.
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        The largest strongly connected component, see the module docstring.
+    """
+    speed_model = speed_model or SpeedModel()
+    _check_lines(lines, road_col=road_col, class_col=class_col, urban_col=urban_col, source=source)
+    report(progress, 0.0, f"Reading {len(lines):,} road links")
+    gdf = lines if lines.crs == schema.BNG else lines.to_crs(schema.BNG)
+    gdf = gdf[~gdf.geometry.is_empty & gdf.geometry.notna()]
+    if urban_col is not None:
+        urban = gdf[urban_col].astype(bool)
+    elif areas is not None:
+        report(progress, 0.05, "Classifying urban and rural links")
+        urban = classify_urban_links(gdf, areas)
+    else:
+        log.info("%s: no urban/rural information, every link uses rural speeds", source)
+        urban = pd.Series(False, index=gdf.index)
+    gdf = gdf.assign(_urban=urban.to_numpy())
+    gdf = gdf.explode(index_parts=False)
+    gdf = gdf[gdf.geometry.geom_type == "LineString"]
+    if gdf.empty:
+        raise NetworkError(f"{source}: no LineString geometries to build a network from")
+    check_cancelled(cancelled)
+
+    geoms = gdf.geometry.values
+    start = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    end = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    node_xy, inv = _node_points(np.vstack([start, end]), snap_tolerance_m)
+    n_links = len(gdf)
+    u, v = inv[:n_links], inv[n_links:]
+    length = shapely.length(geoms)
+    refs = gdf[road_col].astype(str).to_numpy() if road_col in gdf.columns else None
+    cls_src = gdf[class_col] if class_col is not None else gdf[road_col]
+    highway = np.array([highway_class(c) for c in cls_src.to_numpy()], dtype=object)
+    is_urban = gdf["_urban"].to_numpy(dtype=bool)
+    ttime = np.array(
+        [
+            speed_model.travel_time_s(ln, hw, urban=ub)
+            for ln, hw, ub in zip(length, highway, is_urban, strict=True)
+        ]
+    )
+    report(progress, 0.4, "Finding the main connected network")
+    check_cancelled(cancelled)
+
+    # both directions of every link
+    uu = np.concatenate([u, v])
+    vv = np.concatenate([v, u])
+    both = np.concatenate([np.arange(n_links), np.arange(n_links)])
+    fwd = np.concatenate([np.ones(n_links, bool), np.zeros(n_links, bool)])
+    keep_node, dropped = _largest_scc(uu, vv, len(node_xy))
+    keep_edge = keep_node[uu] & keep_node[vv]
+    report(progress, 0.6, "Building the graph")
+    check_cancelled(cancelled)
+
+    G = nx.MultiDiGraph(crs=schema.BNG, source=source, speed_model=speed_model.fingerprint())
+    kept = np.flatnonzero(keep_node)
+    G.add_nodes_from(
+        (int(i), {"x": float(node_xy[i, 0]), "y": float(node_xy[i, 1])}) for i in kept
+    )
+    rev_geoms = shapely.reverse(geoms)
+    for e in np.flatnonzero(keep_edge):
+        i = both[e]
+        G.add_edge(
+            int(uu[e]),
+            int(vv[e]),
+            length=float(length[i]),
+            travel_time=float(ttime[i]),
+            highway=str(highway[i]),
+            ref=str(refs[i]) if refs is not None else "",
+            urban=bool(is_urban[i]),
+            geometry=geoms[i] if fwd[e] else rev_geoms[i],
+        )
+    dropped_xy = node_xy[~keep_node]
+    G.graph["dropped_nodes_xy"] = dropped_xy
+    G.graph["dropped"] = {**dropped, "links": int(n_links - keep_edge[:n_links].sum())}
+    log.info(
+        "%s: %d nodes, %d edges kept; dropped %d nodes in %d components",
+        source,
+        G.number_of_nodes(),
+        G.number_of_edges(),
+        dropped["nodes"],
+        dropped["components"],
+    )
+    report(progress, 1.0, f"Network ready: {G.number_of_nodes():,} nodes")
+    return G
+
+
+def _check_lines(
+    lines: object,
+    *,
+    road_col: str,
+    class_col: str | None,
+    urban_col: str | None,
+    source: str,
+) -> None:
+    if not isinstance(lines, gpd.GeoDataFrame):
+        raise DataError(f"{source}: expected a GeoDataFrame of road lines, got {type(lines)}")
+    if lines.crs is None:
+        raise DataError(f"{source}: the road lines have no CRS; set one (e.g. EPSG:27700)")
+    need = [c for c in (road_col, class_col, urban_col) if c is not None]
+    missing = [c for c in need if c not in lines.columns]
+    if missing:
+        raise DataError(
+            f"{source}: column(s) {', '.join(map(repr, missing))} not found; "
+            f"columns are {', '.join(map(str, lines.columns))}"
+        )
+    kinds = set(lines.geom_type.dropna().unique())
+    if not kinds <= {"LineString", "MultiLineString"}:
+        raise DataError(f"{source}: road geometries must be lines, found {sorted(kinds)}")
+
+
+def _node_points(points: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return unique node coordinates and the node index of every input point."""
+    if tolerance_m <= 0:
+        node_xy, inv = np.unique(points, axis=0, return_inverse=True)
+        return node_xy, inv.ravel()
+    pairs = cKDTree(points).query_pairs(tolerance_m, output_type="ndarray")
+    n = len(points)
+    adj = sparse.coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    _, labels = connected_components(adj, directed=False)
+    counts = np.bincount(labels)
+    node_xy = np.column_stack(
+        [np.bincount(labels, points[:, 0]) / counts, np.bincount(labels, points[:, 1]) / counts]
+    )
+    return node_xy, labels
+
+
+def _largest_scc(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, dict[str, int]]:
+    """Return a mask of the nodes in the largest strongly connected component."""
+    if n == 0:
+        return np.zeros(0, bool), {"nodes": 0, "components": 0}
+    adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)).tocsr()
+    n_comp, labels = connected_components(adj, directed=True, connection="strong")
+    sizes = np.bincount(labels)
+    keep = labels == int(np.argmax(sizes))
+    return keep, {"nodes": int((~keep).sum()), "components": int(n_comp - 1)}
+
+
+def keep_largest_component(
+    G: nx.MultiDiGraph,
+) -> nx.MultiDiGraph:
+    """Return the largest strongly connected component of ``G``, recording what was dropped.
+
+    The dropped nodes' coordinates go to ``graph["dropped_nodes_xy"]`` (added to any
+    already there) and counts to ``graph["dropped"]``.
+    """
+    nodes = list(G.nodes)
+    index = {n: i for i, n in enumerate(nodes)}
+    uv = np.array([(index[a], index[b]) for a, b in G.edges()], dtype=np.int64).reshape(-1, 2)
+    keep, dropped = _largest_scc(uv[:, 0], uv[:, 1], len(nodes))
+    H = G.subgraph([n for n, k in zip(nodes, keep, strict=True) if k]).copy()
+    xy = np.array(
+        [(G.nodes[n]["x"], G.nodes[n]["y"]) for n, k in zip(nodes, keep, strict=True) if not k],
+        dtype=float,
+    ).reshape(-1, 2)
+    prev = np.asarray(G.graph.get("dropped_nodes_xy", np.zeros((0, 2)))).reshape(-1, 2)
+    H.graph["dropped_nodes_xy"] = np.vstack([prev, xy])
+    H.graph["dropped"] = dropped
+    return H
+
+
+def set_travel_times(
+    G: nx.MultiDiGraph,
+    speed_model: SpeedModel,
+    *,
+    urban: Callable[[dict[str, Any]], bool] | None = None,
+) -> None:
+    """Set ``urban``, ``speed_kph`` and ``travel_time`` on every edge of ``G`` in place.
+
+    Parameters
+    ----------
+    G
+        Graph whose edges have ``length`` and ``highway`` (``maxspeed`` optional).
+    speed_model
+        The speed model.
+    urban
+        Function of an edge's attributes saying whether it is urban; by default an edge
+        already flagged ``urban`` keeps its flag, otherwise it is urban when its parsed
+        ``maxspeed`` is 40 mph or less or its class is residential/living street.
+    """
+    from .speeds import parse_maxspeed
+
+    def _default_urban(d: dict[str, Any]) -> bool:
+        if "urban" in d:
+            return bool(d["urban"])
+        limit = parse_maxspeed(d.get("maxspeed"))
+        if limit is not None:
+            return limit <= 40 * 1.609344 + 1e-9
+        hw = d.get("highway")
+        hw = hw[0] if isinstance(hw, list) and hw else hw
+        return hw in {"residential", "living_street"}
+
+    is_urban = urban or _default_urban
+    for _, _, d in G.edges(data=True):
+        ub = bool(is_urban(d))
+        kmh = speed_model.speed_kmh(d.get("highway"), urban=ub, maxspeed=d.get("maxspeed"))
+        d["urban"] = ub
+        d["speed_kph"] = kmh
+        d["travel_time"] = float(d["length"]) / (kmh / 3.6) * speed_model.congestion_factor
+    G.graph["speed_model"] = speed_model.fingerprint()
+
+
+def read_lines(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read a road line file (Shapefile, zipped Shapefile, GeoPackage, FlatGeobuf, GeoParquet).
+
+    Raises
+    ------
+    NetworkError
+        If the file is missing or unreadable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise NetworkError(f"road file {path} does not exist")
+    try:
+        if path.suffix.lower() == ".parquet":
+            return gpd.read_parquet(path)
+        target = f"zip://{path}" if path.suffix.lower() == ".zip" else str(path)
+        return gpd.read_file(target, layer=layer) if layer else gpd.read_file(target)
+    except Exception as exc:  # pyogrio/arrow raise many types
+        raise NetworkError(f"cannot read road file {path}: {exc}") from exc
