@@ -1,0 +1,68 @@
+"""Maps of travel time, change and catchments: folium with offline Leaflet.
+
+Build a map with one of the builders, then write it with :func:`save_map`::
+
+    from access_app import maps
+    m = maps.travel_time_map(areas, sites, boundaries=ds.boundaries,
+                             attribution=ds.attribution, title="Scenario A")
+    maps.save_map(m, cache_dir / "pane_a.html", standalone=False)  # in-app, QUrl.fromLocalFile
+    maps.save_map(m, "export.html", standalone=True)                # self-contained export
+
+The pages reference no web address: Leaflet 1.9.3 comes from the installed
+``xstatic-leaflet`` package (``file://`` link in-app, inlined in a standalone export), and
+nothing else is loaded (no jQuery, Bootstrap or icon fonts). Web tiles appear only with
+``tiles=True``. All text from user files is HTML-escaped before it reaches the page.
+
+Synchronised panes (JavaScript protocol used by the GUI)
+--------------------------------------------------------
+Every page built here, once loaded, provides:
+
+``window.accessMap``
+    The ``L.Map`` object.
+``console.log("access-app:view:<lat>,<lng>,<zoom>")``
+    Logged on every Leaflet ``moveend`` caused by the user (pan, zoom, fit). The GUI reads
+    it from ``QWebEnginePage.javaScriptConsoleMessage`` and moves the other panes.
+``window.accessSetView(lat, lng, zoom)``
+    Sets the view without animation and **without** logging a view message, so panes do
+    not echo each other (a guard counter suppresses the ``moveend`` it causes). Use this,
+    rather than ``accessMap.setView``, to follow another pane.
+``window.accessGetView()``
+    Returns ``[lat, lng, zoom]`` of the current view.
+``window.accessBuildMs``
+    Milliseconds spent creating the area markers (for benchmarks).
+
+Zoom may be fractional (``zoomSnap`` 0.25); pass it through unchanged.
+"""
+
+from __future__ import annotations
+
+from . import builders as builders
+from . import classify as classify
+from . import layers as layers
+from . import offline as offline
+from .builders import catchment_map, change_map, travel_time_map
+from .classify import (
+    CHANGE_BREAKS,
+    TRAVEL_TIME_BREAKS,
+    classify_change,
+    classify_travel_time,
+)
+from .offline import OfflineMap, leaflet_dir, map_html, save_map
+
+#: Prefix of the console messages a map logs when its view changes.
+VIEW_MESSAGE_PREFIX = "access-app:view:"
+
+__all__ = [
+    "CHANGE_BREAKS",
+    "TRAVEL_TIME_BREAKS",
+    "VIEW_MESSAGE_PREFIX",
+    "OfflineMap",
+    "catchment_map",
+    "change_map",
+    "classify_change",
+    "classify_travel_time",
+    "leaflet_dir",
+    "map_html",
+    "save_map",
+    "travel_time_map",
+]
