@@ -339,11 +339,16 @@ def area_demand(areas: pd.DataFrame, scenario: Scenario) -> np.ndarray:
     values = pd.to_numeric(areas[col], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
-        first = areas.iloc[int(np.flatnonzero(bad)[0])]
+        i = int(np.flatnonzero(bad)[0])
+        area = str(areas[schema.AREA_ID].iloc[i]) if schema.AREA_ID in areas.columns else i
+        value = areas[col].iloc[i]
+        shown = value.item() if isinstance(value, np.generic) else value
+        if isinstance(shown, float) and shown.is_integer():
+            shown = int(shown)
         raise ScenarioError(
             f"Scenario {scenario.name!r}: demand column {col!r} has {int(bad.sum())} missing, "
-            f"non-numeric or negative values (first: area {first.get(schema.AREA_ID, '?')!r} = "
-            f"{first[col]!r}); fix the areas table or choose another demand column."
+            f"non-numeric or negative values (first: area {area!r} = {shown!r}); "
+            "fix the areas table or choose another demand column."
         )
     if scenario.incidence_per_100k is not None:
         values = values * (scenario.incidence_per_100k / 100_000.0)
