@@ -4,9 +4,12 @@ Every builder returns one osmnx-style :class:`networkx.MultiDiGraph` in British 
 Grid (``EPSG:27700``): nodes carry ``x``/``y`` (metres), every edge carries ``length`` (m),
 ``travel_time`` (s), ``highway`` (OSM-style class) and ``urban`` (bool), and
 ``G.graph["crs"]`` is set. Only the largest strongly connected component is kept; what was
-dropped is reported in ``G.graph["dropped"]`` (counts) and the coordinates of the dropped
-nodes are kept in ``G.graph["dropped_nodes_xy"]`` (``(n, 2)`` float array), so routing can
-tell an area on a road island (Isle of Wight) from one merely far from a road.
+dropped is reported in ``G.graph["dropped"]`` (counts), the coordinates of the dropped
+nodes are kept in ``G.graph["dropped_nodes_xy"]`` (``(n, 2)`` float array) and the gap
+between each dropped node's component and the kept network in
+``G.graph["dropped_nodes_gap_m"]``, so routing can tell an area on a road island (Isle of
+Wight, 6.3 km of sea from the DfT mainland network) from one beside a fragment that only
+misses a join in the data (most DfT fragments are under 30 m from the main network).
 
 Sources
 -------
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +51,7 @@ import shapely
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
+from shapely.geometry.base import BaseGeometry
 
 from . import schema
 from .errors import DataError, NetworkError
@@ -269,7 +274,7 @@ def graph_from_lines(
     vv = np.concatenate([v, u])
     both = np.concatenate([np.arange(n_links), np.arange(n_links)])
     fwd = np.concatenate([np.ones(n_links, bool), np.zeros(n_links, bool)])
-    keep_node, dropped = _largest_scc(uu, vv, len(node_xy))
+    keep_node, dropped, gap_m = _largest_scc(uu, vv, node_xy)
     keep_edge = keep_node[uu] & keep_node[vv]
     report(progress, 0.6, "Building the graph")
     check_cancelled(cancelled)
@@ -294,6 +299,7 @@ def graph_from_lines(
         )
     dropped_xy = node_xy[~keep_node]
     G.graph["dropped_nodes_xy"] = dropped_xy
+    G.graph["dropped_nodes_gap_m"] = gap_m
     G.graph["dropped"] = {**dropped, "links": int(n_links - keep_edge[:n_links].sum())}
     log.info(
         "%s: %d nodes, %d edges kept; dropped %d nodes in %d components",
@@ -347,15 +353,37 @@ def _node_points(points: np.ndarray, tolerance_m: float) -> tuple[np.ndarray, np
     return node_xy, labels
 
 
-def _largest_scc(u: np.ndarray, v: np.ndarray, n: int) -> tuple[np.ndarray, dict[str, int]]:
-    """Return a mask of the nodes in the largest strongly connected component."""
+def _largest_scc(
+    u: np.ndarray, v: np.ndarray, xy: np.ndarray
+) -> tuple[np.ndarray, dict[str, int], np.ndarray]:
+    """Return the largest strongly connected component and the gap of every other one.
+
+    Returns
+    -------
+    keep
+        Mask of the nodes in the largest strongly connected component.
+    dropped
+        Counts: ``nodes`` and ``components`` dropped.
+    gap_m
+        For each dropped node (in node order), the straight-line distance from its
+        component to the nearest kept node: large for real islands, metres for fragments
+        that only miss a join in the data.
+    """
+    n = len(xy)
     if n == 0:
-        return np.zeros(0, bool), {"nodes": 0, "components": 0}
+        return np.zeros(0, bool), {"nodes": 0, "components": 0}, np.zeros(0)
     adj = sparse.coo_matrix((np.ones(len(u)), (u, v)), shape=(n, n)).tocsr()
     n_comp, labels = connected_components(adj, directed=True, connection="strong")
     sizes = np.bincount(labels)
     keep = labels == int(np.argmax(sizes))
-    return keep, {"nodes": int((~keep).sum()), "components": int(n_comp - 1)}
+    drop = np.flatnonzero(~keep)
+    gap = np.zeros(drop.size)
+    if drop.size:
+        d, _ = cKDTree(xy[keep]).query(xy[drop])
+        comp_gap = np.full(n_comp, np.inf)
+        np.minimum.at(comp_gap, labels[drop], d)
+        gap = comp_gap[labels[drop]]
+    return keep, {"nodes": int(drop.size), "components": int(n_comp - 1)}, gap
 
 
 def keep_largest_component(
@@ -369,14 +397,13 @@ def keep_largest_component(
     nodes = list(G.nodes)
     index = {n: i for i, n in enumerate(nodes)}
     uv = np.array([(index[a], index[b]) for a, b in G.edges()], dtype=np.int64).reshape(-1, 2)
-    keep, dropped = _largest_scc(uv[:, 0], uv[:, 1], len(nodes))
+    xy = np.array([(d["x"], d["y"]) for _, d in G.nodes(data=True)], dtype=float).reshape(-1, 2)
+    keep, dropped, gap = _largest_scc(uv[:, 0], uv[:, 1], xy)
     H = G.subgraph([n for n, k in zip(nodes, keep, strict=True) if k]).copy()
-    xy = np.array(
-        [(G.nodes[n]["x"], G.nodes[n]["y"]) for n, k in zip(nodes, keep, strict=True) if not k],
-        dtype=float,
-    ).reshape(-1, 2)
     prev = np.asarray(G.graph.get("dropped_nodes_xy", np.zeros((0, 2)))).reshape(-1, 2)
-    H.graph["dropped_nodes_xy"] = np.vstack([prev, xy])
+    prev_gap = np.asarray(G.graph.get("dropped_nodes_gap_m", np.full(len(prev), np.inf)))
+    H.graph["dropped_nodes_xy"] = np.vstack([prev, xy[~keep]])
+    H.graph["dropped_nodes_gap_m"] = np.concatenate([prev_gap, gap])
     H.graph["dropped"] = dropped
     return H
 
@@ -440,3 +467,324 @@ def read_lines(path: str | Path, *, layer: str | None = None) -> gpd.GeoDataFram
         return gpd.read_file(target, layer=layer) if layer else gpd.read_file(target)
     except Exception as exc:  # pyogrio/arrow raise many types
         raise NetworkError(f"cannot read road file {path}: {exc}") from exc
+
+
+# --------------------------------------------------------------------------- OpenStreetMap
+
+
+def _finish_osm_graph(
+    G: nx.MultiDiGraph,
+    *,
+    classes: tuple[str, ...],
+    speed_model: SpeedModel,
+    areas: gpd.GeoDataFrame | None,
+    source: str,
+    progress: ProgressFn | None,
+    cancelled: CancelFn | None,
+) -> nx.MultiDiGraph:
+    """Filter, simplify and project an unsimplified osmnx graph, then set travel times."""
+    import osmnx as ox
+
+    keep = set(classes)
+
+    def _ok(hw: object) -> bool:
+        vals = hw if isinstance(hw, list) else [hw]
+        return any(v in keep for v in vals)
+
+    bad = [(u, v, k) for u, v, k, hw in G.edges(keys=True, data="highway") if not _ok(hw)]
+    G.remove_edges_from(bad)
+    G.remove_nodes_from([n for n in list(G.nodes) if G.degree(n) == 0])
+    if G.number_of_edges() == 0:
+        raise NetworkError(f"{source}: no roads of the classes {', '.join(sorted(keep))}")
+    check_cancelled(cancelled)
+    report(progress, 0.5, "Simplifying the network")
+    G = ox.simplify_graph(G)
+    G = ox.project_graph(G, to_crs=schema.BNG)
+    G.graph["crs"] = schema.BNG
+    G.graph["source"] = source
+    check_cancelled(cancelled)
+    if areas is not None:
+        report(progress, 0.7, "Classifying urban and rural roads")
+        edges = ox.graph_to_gdfs(G, nodes=False, fill_edge_geometry=True)
+        flags = classify_urban_links(edges, areas)
+        for (u, v, k), flag in zip(edges.index, flags.to_numpy(), strict=True):
+            G.edges[u, v, k]["urban"] = bool(flag)
+    report(progress, 0.8, "Setting speeds and travel times")
+    set_travel_times(G, speed_model)
+    H = keep_largest_component(G)
+    H.graph["speed_model"] = speed_model.fingerprint()
+    log.info(
+        "%s: %d nodes, %d edges kept; dropped %d nodes",
+        source, H.number_of_nodes(), H.number_of_edges(), H.graph["dropped"]["nodes"],
+    )
+    report(progress, 1.0, f"Network ready: {H.number_of_nodes():,} nodes")
+    return H
+
+
+def graph_from_osm_file(
+    path: str | Path,
+    *,
+    classes: tuple[str, ...] | None = None,
+    speed_model: SpeedModel | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> nx.MultiDiGraph:
+    """Build a car network from a local OpenStreetMap extract.
+
+    Parameters
+    ----------
+    path
+        ``.osm``, ``.osm.xml`` or ``.osm.bz2`` (read by osmnx) or ``.osm.pbf`` (read with
+        pyosmium, then handed to osmnx as XML so one-way and simplification rules match).
+    classes
+        ``highway`` classes to keep; every car class
+        (:data:`access_app.core.osm.DRIVE_CLASSES`) if None.
+    speed_model
+        Speeds; defaults if None. ``maxspeed`` tags cap class speeds.
+    areas
+        Optional area centroids with ``urban_rural`` to classify roads as urban; without
+        them, roads with a limit of 40 mph or less and residential streets are urban.
+    progress, cancelled
+        Progress callback and cancel check.
+    """
+    import tempfile
+
+    import osmnx as ox
+
+    from . import osm
+
+    path = Path(path)
+    classes = tuple(classes or osm.DRIVE_CLASSES)
+    speed_model = speed_model or SpeedModel()
+    if not path.exists():
+        raise NetworkError(f"OSM file {path} does not exist")
+    name = path.name.lower()
+    report(progress, 0.0, f"Reading {path.name}")
+    try:
+        if name.endswith(".pbf"):
+            data = osm.read_pbf_elements(path, classes=classes)
+            with tempfile.TemporaryDirectory() as tmp:
+                xml = osm.write_osm_xml(data, Path(tmp) / "roads.osm")
+                G = ox.graph_from_xml(xml, simplify=False, retain_all=True)
+        elif name.endswith((".osm", ".xml", ".osm.bz2", ".xml.bz2")):
+            G = ox.graph_from_xml(path, simplify=False, retain_all=True)
+        else:
+            raise NetworkError(
+                f"{path.name}: unknown OSM file type; use .osm, .osm.xml, .osm.bz2 or .osm.pbf"
+            )
+    except NetworkError:
+        raise
+    except Exception as exc:  # osmnx/xml raise many types
+        raise NetworkError(f"cannot read OSM file {path}: {exc}") from exc
+    check_cancelled(cancelled)
+    return _finish_osm_graph(
+        G, classes=classes, speed_model=speed_model, areas=areas, source=str(path),
+        progress=progress, cancelled=cancelled,
+    )
+
+
+@dataclass(frozen=True)
+class OsmnxSettings:
+    """The osmnx settings this application controls.
+
+    Attributes
+    ----------
+    overpass_url
+        Overpass API endpoint (e.g. a local or company mirror).
+    use_cache, cache_folder
+        osmnx's HTTP response cache.
+    requests_timeout
+        Seconds before a request fails.
+    overpass_rate_limit
+        Ask the server's ``/status`` for a pause before each query.
+    doh_url_template
+        DNS-over-HTTPS template osmnx uses to resolve the Overpass host; None resolves
+        by name (needed behind firewalls and for local servers).
+    """
+
+    overpass_url: str = "https://overpass-api.de/api"
+    use_cache: bool = True
+    cache_folder: str = "./cache"
+    requests_timeout: float = 180.0
+    overpass_rate_limit: bool = True
+    doh_url_template: str | None = "https://8.8.8.8/resolve?name={hostname}"
+
+
+def current_osmnx_settings() -> OsmnxSettings:
+    """Return the osmnx settings now in force."""
+    import osmnx as ox
+
+    s = ox.settings
+    return OsmnxSettings(
+        overpass_url=str(s.overpass_url),
+        use_cache=bool(s.use_cache),
+        cache_folder=str(s.cache_folder),
+        requests_timeout=float(s.requests_timeout),
+        overpass_rate_limit=bool(s.overpass_rate_limit),
+        doh_url_template=s.doh_url_template,
+    )
+
+
+def configure_osmnx(settings: OsmnxSettings) -> OsmnxSettings:
+    """Apply ``settings`` to ``osmnx.settings`` and return the previous ones.
+
+    This is the only function that writes osmnx's global settings; call it once at
+    start-up (and again with the returned value to restore them, as the tests do).
+    """
+    import osmnx as ox
+
+    previous = current_osmnx_settings()
+    ox.settings.overpass_url = settings.overpass_url
+    ox.settings.use_cache = settings.use_cache
+    ox.settings.cache_folder = settings.cache_folder
+    ox.settings.requests_timeout = settings.requests_timeout
+    ox.settings.overpass_rate_limit = settings.overpass_rate_limit
+    ox.settings.doh_url_template = settings.doh_url_template
+    return previous
+
+
+def graph_from_download(
+    query: str | BaseGeometry | tuple[float, float, float, float],
+    *,
+    classes: tuple[str, ...] | None = None,
+    speed_model: SpeedModel | None = None,
+    areas: gpd.GeoDataFrame | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> nx.MultiDiGraph:
+    """Download a car network with osmnx by place name, polygon or bounding box.
+
+    Parameters
+    ----------
+    query
+        A place name (geocoded by Nominatim), a shapely Polygon/MultiPolygon in WGS84
+        longitude/latitude, or a bounding box ``(west, south, east, north)`` in degrees.
+    classes
+        ``highway`` classes to download; motorway to tertiary
+        (:data:`access_app.core.osm.REGIONAL_CLASSES`) if None, which suits regional work.
+    speed_model, areas, progress, cancelled
+        As for :func:`graph_from_osm_file`.
+
+    Raises
+    ------
+    NetworkError
+        If the download fails (no internet, server error, nothing found).
+    """
+    import osmnx as ox
+
+    from . import osm
+
+    classes = tuple(classes or osm.REGIONAL_CLASSES)
+    speed_model = speed_model or SpeedModel()
+    filt = osm.highway_filter(classes)
+    report(progress, 0.0, "Downloading roads from OpenStreetMap (Overpass)")
+    kwargs: dict[str, Any] = {"custom_filter": filt, "simplify": False, "retain_all": True}
+    try:
+        if isinstance(query, str):
+            G = ox.graph_from_place(query, **kwargs)
+        elif isinstance(query, BaseGeometry):
+            G = ox.graph_from_polygon(query, **kwargs)
+        elif isinstance(query, tuple) and len(query) == 4:
+            G = ox.graph_from_bbox(tuple(float(q) for q in query), **kwargs)
+        else:
+            raise NetworkError(
+                "download query must be a place name, a polygon or (west, south, east, north)"
+            )
+    except NetworkError:
+        raise
+    except Exception as exc:  # requests/osmnx raise many types
+        raise NetworkError(
+            f"downloading the road network failed: {exc}. Check the internet connection "
+            "or the Overpass URL in the settings, or load a local OSM extract instead."
+        ) from exc
+    check_cancelled(cancelled)
+    return _finish_osm_graph(
+        G, classes=classes, speed_model=speed_model, areas=areas,
+        source=f"OpenStreetMap download ({query if isinstance(query, str) else 'area'})",
+        progress=progress, cancelled=cancelled,
+    )
+
+
+# --------------------------------------------------------------------------- saved networks
+
+
+def save_network(G: nx.MultiDiGraph, path: str | Path) -> Path:
+    """Save a network as ``.graphml`` (interchange) or ``.npz`` (fast cache).
+
+    Raises
+    ------
+    NetworkError
+        For another suffix or an unwritable path.
+    """
+    import json
+
+    import osmnx as ox
+
+    from . import graphstore
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".npz":
+            return graphstore.save_arrays(G, path)
+        if suffix == ".graphml":
+            H = G.copy()
+            for key in [k for k in H.graph if k.startswith("_")]:
+                del H.graph[key]
+            H.graph["dropped_nodes_xy"] = json.dumps(
+                np.asarray(G.graph.get("dropped_nodes_xy", np.zeros((0, 2)))).tolist()
+            )
+            gap = np.asarray(G.graph.get("dropped_nodes_gap_m", np.zeros(0)), dtype=float)
+            H.graph["dropped_nodes_gap_m"] = json.dumps(
+                [g if np.isfinite(g) else None for g in gap.tolist()]
+            )
+            if "dropped" in H.graph:
+                H.graph["dropped"] = json.dumps(H.graph["dropped"])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ox.save_graphml(H, path)
+            return path
+    except OSError as exc:
+        raise NetworkError(f"cannot write network file {path}: {exc}") from exc
+    raise NetworkError(f"{path.name}: save a network as .graphml or .npz")
+
+
+def load_network(path: str | Path) -> nx.MultiDiGraph:
+    """Open a network saved by :func:`save_network` (``.npz``) or any osmnx GraphML.
+
+    GraphML edges without ``travel_time`` get one from the default speed model.
+    """
+    import json
+
+    import osmnx as ox
+
+    from . import graphstore
+
+    path = Path(path)
+    if not path.exists():
+        raise NetworkError(f"network file {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".npz":
+        return graphstore.load_arrays(path)
+    if suffix != ".graphml":
+        raise NetworkError(f"{path.name}: open a network saved as .graphml or .npz")
+    try:
+        G = ox.load_graphml(
+            path, edge_dtypes={"urban": lambda s: str(s) == "True", "length": float}
+        )
+    except Exception as exc:  # xml/osmnx raise many types
+        raise NetworkError(f"cannot read GraphML file {path}: {exc}") from exc
+    for key, shape in (("dropped_nodes_xy", (-1, 2)), ("dropped_nodes_gap_m", (-1,))):
+        if isinstance(G.graph.get(key), str):
+            vals = json.loads(G.graph[key])
+            arr = np.array([np.inf if v is None else v for v in np.ravel(vals).tolist()]
+                           if key.endswith("gap_m") else vals, dtype=float)
+            G.graph[key] = arr.reshape(shape)
+    if isinstance(G.graph.get("dropped"), str):
+        G.graph["dropped"] = json.loads(G.graph["dropped"])
+    if "crs" in G.graph and str(G.graph["crs"]).upper() != schema.BNG:
+        G = ox.project_graph(G, to_crs=schema.BNG)
+        G.graph["crs"] = schema.BNG
+    if any("travel_time" not in d for _, _, d in G.edges(data=True)):
+        set_travel_times(G, SpeedModel())
+    return G
