@@ -8,6 +8,9 @@ Build a map with one of the builders, then write it with :func:`save_map`::
     maps.save_map(m, cache_dir / "pane_a.html", standalone=False)  # in-app, QUrl.fromLocalFile
     maps.save_map(m, "export.html", standalone=True)                # self-contained export
 
+:func:`scenario_areas`, :func:`change_areas` and :func:`site_roles` join a scenario's
+result to the areas and sites in the columns the builders read.
+
 The pages reference no web address: Leaflet 1.9.3 comes from the installed
 ``xstatic-leaflet`` package (``file://`` link in-app, inlined in a standalone export), and
 nothing else is loaded (no jQuery, Bootstrap or icon fonts). Web tiles appear only with
@@ -20,8 +23,11 @@ Every page built here, once loaded, provides:
 ``window.accessMap``
     The ``L.Map`` object.
 ``console.log("access-app:view:<lat>,<lng>,<zoom>")``
-    Logged on every Leaflet ``moveend`` caused by the user (pan, zoom, fit). The GUI reads
-    it from ``QWebEnginePage.javaScriptConsoleMessage`` and moves the other panes.
+    Logged on every Leaflet ``moveend`` caused by the user (pan, zoom, fit); latitude and
+    longitude with 6 decimals (never exponent notation), zoom as a plain number that may be
+    fractional (``zoomSnap`` 0.25), e.g. ``access-app:view:52.500000,-1.250000,7.5``.
+    The GUI reads it from ``QWebEnginePage.javaScriptConsoleMessage`` and moves the other
+    panes.
 ``window.accessSetView(lat, lng, zoom)``
     Sets the view without animation and **without** logging a view message, so panes do
     not echo each other (a guard counter suppresses the ``moveend`` it causes). Use this,
@@ -30,14 +36,13 @@ Every page built here, once loaded, provides:
     Returns ``[lat, lng, zoom]`` of the current view.
 ``window.accessBuildMs``
     Milliseconds spent creating the area markers (for benchmarks).
-
-Zoom may be fractional (``zoomSnap`` 0.25); pass it through unchanged.
 """
 
 from __future__ import annotations
 
 from . import builders as builders
 from . import classify as classify
+from . import frames as frames
 from . import layers as layers
 from . import offline as offline
 from .builders import catchment_map, change_map, travel_time_map
@@ -47,6 +52,7 @@ from .classify import (
     classify_change,
     classify_travel_time,
 )
+from .frames import change_areas, scenario_areas, site_roles
 from .offline import OfflineMap, leaflet_dir, map_html, save_map
 
 #: Prefix of the console messages a map logs when its view changes.
@@ -58,11 +64,14 @@ __all__ = [
     "VIEW_MESSAGE_PREFIX",
     "OfflineMap",
     "catchment_map",
+    "change_areas",
     "change_map",
     "classify_change",
     "classify_travel_time",
     "leaflet_dir",
     "map_html",
     "save_map",
+    "scenario_areas",
+    "site_roles",
     "travel_time_map",
 ]

@@ -164,7 +164,8 @@ window.accessApp = window.accessApp || (function () {
     map.on("moveend", function () {
       if (quiet > 0) { return; }
       var c = map.getCenter();
-      console.log("access-app:view:" + c.lat + "," + c.lng + "," + map.getZoom());
+      console.log("access-app:view:" + c.lat.toFixed(6) + "," + c.lng.toFixed(6) + "," +
+                  map.getZoom());
     });
     window.accessSetView = function (lat, lng, zoom) {
       quiet += 1;
