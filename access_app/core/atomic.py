@@ -46,9 +46,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}"
-        )
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}")
     except OSError as exc:
         raise ExportError(f"Cannot write to folder {path.parent}: {exc}.") from exc
     os.close(fd)

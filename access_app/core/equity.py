@@ -1,30 +1,30 @@
-"""Weighted summaries and inequality measures of travel time, on plain arrays.
+r"""Weighted summaries and inequality measures of travel time, on plain arrays.
 
 Every function takes the values ``x`` (one-way minutes, ``>= 0``) and optional weights ``w``
 (the demand of each area; all 1 if omitted) and ignores nothing silently: callers must drop
 unreachable areas first (they are reported apart, never folded into averages). With a total
 weight of zero the result is ``NaN``. The formulas are written out in ``docs/measures.md``;
-in short, with :math:`W = \\sum w_i` and :math:`\\mu = \\sum w_i x_i / W`:
+in short, with :math:`W = \sum w_i` and :math:`\mu = \sum w_i x_i / W`:
 
 - weighted quantile, "averaged inverted CDF": sort ``x``; with cumulative weight
-  :math:`C_k`, the ``q`` quantile is the smallest :math:`x_{(k)}` with :math:`C_k \\ge qW`;
+  :math:`C_k`, the ``q`` quantile is the smallest :math:`x_{(k)}` with :math:`C_k \ge qW`;
   if :math:`C_k = qW` exactly, the mean of :math:`x_{(k)}` and the next larger value
   (so the median of 1, 2 is 1.5; with unit weights this is NumPy's
   ``method="averaged_inverted_cdf"``);
 - Gini (Cowell 2011, eq. 2.8 weighted):
-  :math:`G = \\sum_i\\sum_j w_i w_j |x_i-x_j| / (2 W^2 \\mu)`;
-- Theil T: :math:`T = \\frac{1}{W}\\sum_i w_i \\frac{x_i}{\\mu}\\ln\\frac{x_i}{\\mu}`
-  (:math:`0\\ln 0 = 0`), decomposed over groups into between
-  :math:`\\sum_g s_g \\ln(\\mu_g/\\mu)` and within :math:`\\sum_g s_g T_g` with
-  :math:`s_g = W_g\\mu_g/(W\\mu)`;
+  :math:`G = \sum_i\sum_j w_i w_j |x_i-x_j| / (2 W^2 \mu)`;
+- Theil T: :math:`T = \frac{1}{W}\sum_i w_i \frac{x_i}{\mu}\ln\frac{x_i}{\mu}`
+  (:math:`0\ln 0 = 0`), decomposed over groups into between
+  :math:`\sum_g s_g \ln(\mu_g/\mu)` and within :math:`\sum_g s_g T_g` with
+  :math:`s_g = W_g\mu_g/(W\mu)`;
 - Atkinson for a bad (Sheriff and Maguire 2020): the equally distributed equivalent
-  :math:`\\xi = (\\frac{1}{W}\\sum w_i x_i^{1+\\varepsilon})^{1/(1+\\varepsilon)}` and
-  :math:`A = \\xi/\\mu - 1 \\ge 0` for aversion :math:`\\varepsilon > 0`;
+  :math:`\xi = (\frac{1}{W}\sum w_i x_i^{1+\varepsilon})^{1/(1+\varepsilon)}` and
+  :math:`A = \xi/\mu - 1 \ge 0` for aversion :math:`\varepsilon > 0`;
 - Kolm-Pollak for a bad (Kolm 1976):
-  :math:`\\xi = \\frac{1}{\\kappa}\\ln(\\frac{1}{W}\\sum w_i e^{\\kappa x_i})`, index
-  :math:`\\xi - \\mu` minutes;
+  :math:`\xi = \frac{1}{\kappa}\ln(\frac{1}{W}\sum w_i e^{\kappa x_i})`, index
+  :math:`\xi - \mu` minutes;
 - concentration index (O'Donnell et al. 2008, ch. 8; Kakwani, Wagstaff and van Doorslaer
-  1997): :math:`C = \\frac{2}{W\\mu}\\sum_i w_i (x_i-\\mu)(R_i - \\tfrac12)` with the
+  1997): :math:`C = \frac{2}{W\mu}\sum_i w_i (x_i-\mu)(R_i - \tfrac12)` with the
   weighted fractional rank :math:`R_i = (W_{<i} + w_i/2)/W`, areas ordered from the most
   deprived (IMD rank 1) to the least; tied ranks share their mean fractional rank.
   :math:`C < 0` means travel time is concentrated among the more deprived: **negative =
@@ -57,7 +57,7 @@ def _prepare(
 
 
 def weighted_mean(x: ArrayLike, w: ArrayLike | None = None) -> float:
-    """Return the weighted arithmetic mean :math:`\\sum w x / \\sum w`."""
+    r"""Return the weighted arithmetic mean :math:`\sum w x / \sum w`."""
     xa, wa = _prepare(x, w)
     total = wa.sum()
     return float(np.dot(wa, xa) / total) if total > 0 else float("nan")
@@ -101,10 +101,10 @@ def weighted_median(x: ArrayLike, w: ArrayLike | None = None) -> float:
 
 
 def gini(x: ArrayLike, w: ArrayLike | None = None) -> float:
-    """Return the weighted Gini coefficient (Cowell; no small-sample correction).
+    r"""Return the weighted Gini coefficient (Cowell; no small-sample correction).
 
-    :math:`G = \\sum_i\\sum_j w_i w_j |x_i - x_j| / (2 W^2 \\mu)`, computed in
-    :math:`O(n \\log n)` as :math:`\\sum_i w_i x_i (W_{<i} - W_{>i}) / (W^2 \\mu)` over
+    :math:`G = \sum_i\sum_j w_i w_j |x_i - x_j| / (2 W^2 \mu)`, computed in
+    :math:`O(n \log n)` as :math:`\sum_i w_i x_i (W_{<i} - W_{>i}) / (W^2 \mu)` over
     values in ascending order.
     """
     xa, wa = _prepare(x, w, nonnegative=True)
@@ -130,7 +130,7 @@ def _xlogx_mean(xa: np.ndarray, wa: np.ndarray, mu: float) -> float:
 
 
 def theil_t(x: ArrayLike, w: ArrayLike | None = None) -> float:
-    """Return Theil's T index :math:`\\frac1W\\sum w_i \\frac{x_i}{\\mu}\\ln\\frac{x_i}{\\mu}`."""
+    r"""Return Theil's T index :math:`\frac1W\sum w_i \frac{x_i}{\mu}\ln\frac{x_i}{\mu}`."""
     xa, wa = _prepare(x, w, nonnegative=True)
     total = wa.sum()
     if total <= 0:
@@ -143,7 +143,7 @@ def theil_t(x: ArrayLike, w: ArrayLike | None = None) -> float:
 
 @dataclass(frozen=True)
 class TheilDecomposition:
-    """Theil T split into between-group and within-group parts (``total = between + within``).
+    r"""Theil T split into between-group and within-group parts (``total = between + within``).
 
     Attributes
     ----------
@@ -152,7 +152,7 @@ class TheilDecomposition:
     groups
         Group labels in the order of the other arrays.
     share
-        Each group's share of total travel time :math:`s_g = W_g\\mu_g/(W\\mu)`.
+        Each group's share of total travel time :math:`s_g = W_g\mu_g/(W\mu)`.
     theil
         Theil T within each group.
     """
@@ -165,10 +165,8 @@ class TheilDecomposition:
     theil: tuple[float, ...]
 
 
-def theil_decomposition(
-    x: ArrayLike, groups: ArrayLike, w: ArrayLike | None = None
-) -> TheilDecomposition:
-    """Decompose Theil T by group: between :math:`\\sum s_g\\ln(\\mu_g/\\mu)`, within :math:`\\sum s_g T_g`."""
+def theil_decomposition(x: ArrayLike, groups: ArrayLike, w: ArrayLike | None = None) -> TheilDecomposition:
+    r"""Decompose Theil T by group: between :math:`\sum s_g\ln(\mu_g/\mu)`, within :math:`\sum s_g T_g`."""
     xa, wa = _prepare(x, w, nonnegative=True)
     ga = np.asarray(groups, dtype=object).ravel()
     if ga.shape != xa.shape:
@@ -210,10 +208,10 @@ def theil_decomposition(
 
 
 def atkinson_bad_ede(x: ArrayLike, w: ArrayLike | None = None, *, epsilon: float = 1.0) -> float:
-    """Return the Atkinson equally distributed equivalent for a bad.
+    r"""Return the Atkinson equally distributed equivalent for a bad.
 
-    :math:`\\xi = (\\frac1W\\sum w_i x_i^{1+\\varepsilon})^{1/(1+\\varepsilon)}` (a power mean
-    of order :math:`1+\\varepsilon`, which weighs long journeys more), ``epsilon > 0``.
+    :math:`\xi = (\frac1W\sum w_i x_i^{1+\varepsilon})^{1/(1+\varepsilon)}` (a power mean
+    of order :math:`1+\varepsilon`, which weighs long journeys more), ``epsilon > 0``.
     """
     if not epsilon > 0:
         raise ValueError("epsilon must be > 0 for a bad")
@@ -227,7 +225,7 @@ def atkinson_bad_ede(x: ArrayLike, w: ArrayLike | None = None, *, epsilon: float
 
 
 def atkinson_bad(x: ArrayLike, w: ArrayLike | None = None, *, epsilon: float = 1.0) -> float:
-    """Return the Atkinson index for a bad, :math:`A = \\xi/\\mu - 1` (0 = equal, grows with spread)."""
+    r"""Return the Atkinson index for a bad, :math:`A = \xi/\mu - 1` (0 = equal, grows with spread)."""
     mu = weighted_mean(x, w)
     if not mu > 0:
         return float("nan")
@@ -235,10 +233,10 @@ def atkinson_bad(x: ArrayLike, w: ArrayLike | None = None, *, epsilon: float = 1
 
 
 def kolm_pollak_ede(x: ArrayLike, w: ArrayLike | None = None, *, kappa: float) -> float:
-    """Return the Kolm-Pollak equally distributed equivalent for a bad, in minutes.
+    r"""Return the Kolm-Pollak equally distributed equivalent for a bad, in minutes.
 
-    :math:`\\xi = \\frac1\\kappa \\ln(\\frac1W\\sum w_i e^{\\kappa x_i})` with aversion
-    ``kappa > 0`` per minute; :math:`\\xi \\ge \\mu`, equality when everyone travels the same.
+    :math:`\xi = \frac1\kappa \ln(\frac1W\sum w_i e^{\kappa x_i})` with aversion
+    ``kappa > 0`` per minute; :math:`\xi \ge \mu`, equality when everyone travels the same.
     """
     if not kappa > 0:
         raise ValueError("kappa must be > 0 for a bad")
@@ -252,9 +250,9 @@ def kolm_pollak_ede(x: ArrayLike, w: ArrayLike | None = None, *, kappa: float) -
 
 
 def kolm_pollak_kappa(x: ArrayLike, w: ArrayLike | None = None, *, aversion: float = 0.5) -> float:
-    """Return a Kolm-Pollak ``kappa`` calibrated on a reference distribution.
+    r"""Return a Kolm-Pollak ``kappa`` calibrated on a reference distribution.
 
-    :math:`\\kappa = \\alpha \\sum w_i x_i / \\sum w_i x_i^2` (Sheriff and Maguire 2020;
+    :math:`\kappa = \alpha \sum w_i x_i / \sum w_i x_i^2` (Sheriff and Maguire 2020;
     Logan et al. 2021). Use one ``kappa`` for every scenario compared.
     """
     xa, wa = _prepare(x, w)
@@ -278,13 +276,11 @@ def fractional_rank(rank: ArrayLike, w: ArrayLike | None = None) -> np.ndarray:
     return (before + block_w / 2.0)[codes] / total
 
 
-def concentration_index(
-    x: ArrayLike, rank: ArrayLike, w: ArrayLike | None = None
-) -> float:
-    """Return the concentration index of ``x`` by ``rank`` (1 = most deprived).
+def concentration_index(x: ArrayLike, rank: ArrayLike, w: ArrayLike | None = None) -> float:
+    r"""Return the concentration index of ``x`` by ``rank`` (1 = most deprived).
 
-    :math:`C = \\frac{2}{W\\mu}\\sum_i w_i (x_i-\\mu)(R_i-\\tfrac12)`, i.e.
-    :math:`2\\,\\mathrm{cov}_w(x, R)/\\mu`. Ranges over (-1, 1); negative means the more
+    :math:`C = \frac{2}{W\mu}\sum_i w_i (x_i-\mu)(R_i-\tfrac12)`, i.e.
+    :math:`2\,\mathrm{cov}_w(x, R)/\mu`. Ranges over (-1, 1); negative means the more
     deprived travel further.
     """
     xa, wa = _prepare(x, w)

@@ -221,9 +221,7 @@ def _write_summary(ws: Any, summary: pd.DataFrame, *, fine_demand: bool) -> None
                 cell.number_format = fmt
     ws.column_dimensions["A"].width = 60
     for j in range(2, len(names) + 2):
-        ws.column_dimensions[get_column_letter(j)].width = max(
-            16, min(len(str(names[j - 2])) + 4, 40)
-        )
+        ws.column_dimensions[get_column_letter(j)].width = max(16, min(len(str(names[j - 2])) + 4, 40))
     ws.freeze_panes = "B2"
 
 
@@ -348,6 +346,10 @@ def write_geopackage(report_: EquityReport, path: str | Path, *, areas: gpd.GeoD
     return atomic_write(path, _write)
 
 
+def _bind_csv(frame: pd.DataFrame, path: Path) -> Callable[[], Path]:
+    return lambda: write_csv(frame, path)
+
+
 def write_all(
     report_: EquityReport,
     out_dir: str | Path,
@@ -384,7 +386,7 @@ def write_all(
         ("workbook", lambda: write_excel(report_, out / WORKBOOK_NAME, metadata=metadata)),
     ]
     for name, frame in report_.tables().items():
-        steps.append((f"{name}.csv", lambda f=frame, n=name: write_csv(f, out / f"{n}.csv")))
+        steps.append((f"{name}.csv", _bind_csv(frame, out / f"{name}.csv")))
     steps.append((AREAS_CSV, lambda: write_csv(report_.areas, out / AREAS_CSV)))
     steps.append((AREAS_GPKG, lambda: write_geopackage(report_, out / AREAS_GPKG, areas=areas)))
     written: list[Path] = []

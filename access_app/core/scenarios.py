@@ -449,9 +449,7 @@ def assign(
                     f"Scenario {scenario.name!r}: rule 'within_network' needs a 'network' "
                     "column in the sites table."
                 )
-            site_net = dict(
-                zip(sites[schema.SITE_ID].astype(str), sites[schema.NETWORK], strict=False)
-            )
+            site_net = dict(zip(sites[schema.SITE_ID].astype(str), sites[schema.NETWORK], strict=False))
             cands: dict[str, list[int]] = {}
             for s in scenario.open_sites:
                 net = site_net.get(s)
@@ -639,9 +637,7 @@ def save_scenarios(scenarios: Sequence[Scenario], path: str | Path) -> Path:
     return path
 
 
-def _resolve_open_sites(
-    value: Any, where: str, sites: pd.DataFrame | None
-) -> tuple[str, ...] | list[Any]:
+def _resolve_open_sites(value: Any, where: str, sites: pd.DataFrame | None) -> tuple[str, ...] | list[Any]:
     if isinstance(value, str):
         key = value.strip().lower()
         if key not in OPEN_SITE_KEYWORDS:
@@ -650,9 +646,7 @@ def _resolve_open_sites(
                 f"{', '.join(repr(k) for k in OPEN_SITE_KEYWORDS)}."
             )
         if sites is None:
-            raise ScenarioError(
-                f"{where}: open_sites = {value!r} needs the sites table to be resolved."
-            )
+            raise ScenarioError(f"{where}: open_sites = {value!r} needs the sites table to be resolved.")
         chosen = _main_sites(sites) if key == "all main" else sites
         return _as_id_tuple(chosen[schema.SITE_ID])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -717,9 +711,7 @@ def load_scenarios(
             raise ScenarioError(f"{where}: must be a table.")
         extra = sorted(set(entry) - set(_TOML_KEYS))
         if extra:
-            raise ScenarioError(
-                f"{where}: unknown keys {extra}; allowed keys are {', '.join(_TOML_KEYS)}."
-            )
+            raise ScenarioError(f"{where}: unknown keys {extra}; allowed keys are {', '.join(_TOML_KEYS)}.")
         if "name" not in entry:
             raise ScenarioError(f"{where}: the key 'name' is missing.")
         for key in ("name", "service", "rule", "demand", "description"):
@@ -744,9 +736,7 @@ def load_scenarios(
         if known is not None:
             unknown = [s for s in (*scenario.open_sites, *scenario.hub_sites) if s not in known]
             if unknown:
-                raise ScenarioError(
-                    f"{where}: site ids {sorted(set(unknown))} are not in the sites table."
-                )
+                raise ScenarioError(f"{where}: site ids {sorted(set(unknown))} are not in the sites table.")
         if any(s.name == scenario.name for s in out):
             raise ScenarioError(f"{where}: another scenario already has this name.")
         out.append(scenario)

@@ -67,7 +67,7 @@ UNREACHABLE = "(unreachable)"
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Choose thresholds and inequality-aversion parameters of a report.
+    r"""Choose thresholds and inequality-aversion parameters of a report.
 
     Attributes
     ----------
@@ -78,10 +78,10 @@ class ReportOptions:
     atkinson_epsilon
         Aversion of the Atkinson index for a bad (> 0).
     kolm_pollak_aversion
-        Aversion :math:`\\alpha` used to calibrate ``kappa`` on the baseline.
+        Aversion :math:`\alpha` used to calibrate ``kappa`` on the baseline.
     kolm_pollak_kappa
         Fixed ``kappa`` per minute; ``None`` = calibrate on the baseline's reachable areas,
-        :math:`\\kappa = \\alpha\\sum wx/\\sum wx^2`, so every scenario uses the same one.
+        :math:`\kappa = \alpha\sum wx/\sum wx^2`, so every scenario uses the same one.
     """
 
     thresholds: tuple[int, ...] = (30, 45, 60, 90)
@@ -215,9 +215,7 @@ def _group_labels(values: pd.Series) -> tuple[np.ndarray, list[object]]:
         int(u) if isinstance(u, int | np.integer) else (float(u) if isinstance(u, float) else u)
         for u in uniques.tolist()
     ]
-    labels = [
-        int(v) if isinstance(v, float) and float(v).is_integer() else v for v in labels
-    ]
+    labels = [int(v) if isinstance(v, float) and float(v).is_integer() else v for v in labels]
     if (codes < 0).any():
         codes = np.where(codes < 0, len(labels), codes)
         labels.append(MISSING)
@@ -318,9 +316,7 @@ def _check_results(results: Sequence[ScenarioResult], areas: pd.DataFrame) -> No
             )
 
 
-def _stats_frame(
-    stats: dict[str, np.ndarray], fractions: int, thresholds: Sequence[int]
-) -> pd.DataFrame:
+def _stats_frame(stats: dict[str, np.ndarray], fractions: int, thresholds: Sequence[int]) -> pd.DataFrame:
     frame = pd.DataFrame(stats)
     frame["hours_per_course"] = fractions * 2.0 * frame["mean_min"] / 60.0
     order = [
@@ -374,9 +370,7 @@ def build_report(
     by_name = {r.scenario.name: r for r in results}
     baseline = baseline if baseline is not None else results[0].scenario.name
     if baseline not in by_name:
-        raise ScenarioError(
-            f"Baseline {baseline!r} is not one of the scenarios ({', '.join(by_name)})."
-        )
+        raise ScenarioError(f"Baseline {baseline!r} is not one of the scenarios ({', '.join(by_name)}).")
     base = by_name[baseline]
     thresholds = options.thresholds
     groupings = _area_groupings(areas)
@@ -386,9 +380,7 @@ def build_report(
     if kappa is None:
         r = base.reachable
         kappa = (
-            equity.kolm_pollak_kappa(
-                base.minutes[r], base.demand[r], aversion=options.kolm_pollak_aversion
-            )
+            equity.kolm_pollak_kappa(base.minutes[r], base.demand[r], aversion=options.kolm_pollak_aversion)
             if base.demand[r].sum() > 0
             else float("nan")
         )
@@ -418,7 +410,7 @@ def build_report(
             "unreachable_areas": int((~res.reachable).sum()),
         }
         row.update(overall.iloc[0].to_dict())
-        row["areas"] = int(row["areas"])
+        row["areas"] = int(overall["areas"].iloc[0])
         row.update(_indices(res, areas, quint, kappa=kappa, options=options))
         summary_rows.append(row)
 
@@ -477,9 +469,7 @@ def _site_info(sites: pd.DataFrame) -> pd.DataFrame:
         if schema.SITE_NAME in sites.columns
         else info[schema.SITE_ID]
     )
-    info[schema.NETWORK] = (
-        sites[schema.NETWORK].to_numpy() if schema.NETWORK in sites.columns else None
-    )
+    info[schema.NETWORK] = sites[schema.NETWORK].to_numpy() if schema.NETWORK in sites.columns else None
     info[schema.LINACS] = (
         pd.to_numeric(sites[schema.LINACS], errors="coerce").to_numpy()
         if schema.LINACS in sites.columns
@@ -488,9 +478,7 @@ def _site_info(sites: pd.DataFrame) -> pd.DataFrame:
     return info.set_index(schema.SITE_ID, drop=False)
 
 
-def _sites_table(
-    res: ScenarioResult, info: pd.DataFrame, thresholds: Sequence[int]
-) -> pd.DataFrame:
+def _sites_table(res: ScenarioResult, info: pd.DataFrame, thresholds: Sequence[int]) -> pd.DataFrame:
     n = len(res.site_order)
     codes = np.where(res.site_index >= 0, res.site_index, n)
     st = group_stats(res.minutes, res.demand, codes, n + 1, thresholds=())
@@ -547,8 +535,8 @@ def _changes(
     cols["newly_unreachable_demand"] = w * (np.isfinite(before) & ~np.isfinite(after))
     cols["newly_reachable_demand"] = w * (~np.isfinite(before) & np.isfinite(after))
     frames = []
-    all_codes = (np.zeros(len(w), dtype=np.intp), ["all"])
-    for g, (codes, labels) in (("all", all_codes), *coded.items()):
+    all_codes: tuple[np.ndarray, list[object]] = (np.zeros(len(w), dtype=np.intp), ["all"])
+    for g, (codes, labels) in [("all", all_codes), *coded.items()]:
         k = len(labels)
         sums = {name: np.bincount(codes, weights=v, minlength=k) for name, v in cols.items()}
         cd = sums["compared_demand"]

@@ -42,12 +42,8 @@ def test_weighted_quantile_matches_numpy_and_repetition():
     w = rng.integers(1, 5, 101)
     expanded = np.repeat(x, w)
     for q in (0.1, 0.5, 0.9, 0.95):
-        assert equity.weighted_quantile(x, None, q) == np.quantile(
-            x, q, method="averaged_inverted_cdf"
-        )
-        assert equity.weighted_quantile(x, w, q) == np.quantile(
-            expanded, q, method="averaged_inverted_cdf"
-        )
+        assert equity.weighted_quantile(x, None, q) == np.quantile(x, q, method="averaged_inverted_cdf")
+        assert equity.weighted_quantile(x, w, q) == np.quantile(expanded, q, method="averaged_inverted_cdf")
 
 
 def test_gini_hand_worked():
@@ -124,13 +120,9 @@ def test_atkinson_for_a_bad_hand_worked():
 
 def test_kolm_pollak_hand_worked():
     assert equity.kolm_pollak_ede([0, math.log(3)], kappa=1) == pytest.approx(math.log(2))
-    assert equity.kolm_pollak_ede([0, math.log(3)], [1, 3], kappa=1) == pytest.approx(
-        math.log(2.5)
-    )
+    assert equity.kolm_pollak_ede([0, math.log(3)], [1, 3], kappa=1) == pytest.approx(math.log(2.5))
     # kappa 0.5: (e^0 + e^2) / 2 -> 2 ln((1 + e^2) / 2)
-    assert equity.kolm_pollak_ede([0, 4], kappa=0.5) == pytest.approx(
-        2 * math.log((1 + math.e**2) / 2)
-    )
+    assert equity.kolm_pollak_ede([0, 4], kappa=0.5) == pytest.approx(2 * math.log((1 + math.e**2) / 2))
     assert equity.kolm_pollak_ede([30, 30], kappa=0.1) == pytest.approx(30)
     # long journeys do not overflow
     assert equity.kolm_pollak_ede([1000, 1000], kappa=5) == pytest.approx(1000)

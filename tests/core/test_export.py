@@ -46,8 +46,15 @@ def test_write_all_lists_every_file(written):
     names = sorted(p.name for p in files)
     assert names == sorted(
         [
-            "equity_report.xlsx", "summary.csv", "groups.csv", "sites.csv", "changes.csv",
-            "index_changes.csv", "site_changes.csv", "area_results.csv", "area_results.gpkg",
+            "equity_report.xlsx",
+            "summary.csv",
+            "groups.csv",
+            "sites.csv",
+            "changes.csv",
+            "index_changes.csv",
+            "site_changes.csv",
+            "area_results.csv",
+            "area_results.gpkg",
         ]
     )
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary files
@@ -58,12 +65,28 @@ def test_workbook_summary_side_by_side(written):
     out, _, _ = written
     wb = load_workbook(out / "equity_report.xlsx")
     assert wb.sheetnames == [
-        "Summary", "IMD decile", "IMD quintile", "Urban-rural", "RUC class", "Network", "Region",
-        "ICB", "Sites", "Changes", "Index changes", "Site changes", "Metadata",
+        "Summary",
+        "IMD decile",
+        "IMD quintile",
+        "Urban-rural",
+        "RUC class",
+        "Network",
+        "Region",
+        "ICB",
+        "Sites",
+        "Changes",
+        "Index changes",
+        "Site changes",
+        "Metadata",
     ]
     ws = wb["Summary"]
     assert [c.value for c in ws[1]] == [
-        "Measure", "Status quo", "Status quo (all sites)", "Networked", "Centralised", "S4 only",
+        "Measure",
+        "Status quo",
+        "Status quo (all sites)",
+        "Networked",
+        "Centralised",
+        "S4 only",
     ]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
     mean = rows["Mean minutes"]

@@ -136,8 +136,11 @@ def test_matrix_rows_and_columns_matched_by_id():
     assert a.site_ids.tolist() == b.site_ids.tolist()
     np.testing.assert_array_equal(a.minutes, b.minutes)
     missing = TravelTimeMatrix(
-        minutes=m.minutes[:5], area_ids=m.area_ids[:5], site_ids=m.site_ids,
-        area_snap_m=m.area_snap_m[:5], site_snap_m=m.site_snap_m,
+        minutes=m.minutes[:5],
+        area_ids=m.area_ids[:5],
+        site_ids=m.site_ids,
+        area_snap_m=m.area_snap_m[:5],
+        site_snap_m=m.site_snap_m,
     )
     with pytest.raises(ScenarioError, match="1 areas have no travel times"):
         assign(areas, sites, missing, sc)
@@ -217,9 +220,7 @@ def test_assign_is_fast_on_england_sized_matrix():
     best = min(_timed(assign, areas, sites, matrix, sc) for _ in range(3))
     assert best < 0.25  # typically ~0.02 s; loose bound for a busy shared machine
     res = assign(areas, sites, matrix, sc)
-    allowed = (sites.network.to_numpy()[None, :] == areas.network.to_numpy()[:, None]) & (
-        np.arange(k) < 51
-    )
+    allowed = (sites.network.to_numpy()[None, :] == areas.network.to_numpy()[:, None]) & (np.arange(k) < 51)
     expected = np.where(allowed, matrix.minutes, np.inf).min(axis=1)
     np.testing.assert_array_equal(res.minutes, expected)
 

@@ -15,8 +15,13 @@ def test_round_trip(tmp_path):
     scs = default_scenarios(make_sites())
     scs.append(
         Scenario(
-            "Custom", service="Vulval", open_sites=("S1", "S3"), demand="pop60plus",
-            incidence_per_100k=3.25, fractions=25, description="Two sites, é accents",
+            "Custom",
+            service="Vulval",
+            open_sites=("S1", "S3"),
+            demand="pop60plus",
+            incidence_per_100k=3.25,
+            fractions=25,
+            description="Two sites, é accents",
         )
     )
     path = save_scenarios(scs, tmp_path / "my.toml")
@@ -33,8 +38,12 @@ def test_round_trip(tmp_path):
 def test_load_hand_written_file_resolves_all_main(data_dir):
     scs = load_scenarios(data_dir / "eq_scenarios.toml", sites=make_sites())
     assert scs[0] == Scenario(
-        "Everything", service="Anal cancer radiotherapy", open_sites=("S1", "S2", "S3"),
-        demand="pop60plus", incidence_per_100k=2.5, fractions=28,
+        "Everything",
+        service="Anal cancer radiotherapy",
+        open_sites=("S1", "S2", "S3"),
+        demand="pop60plus",
+        incidence_per_100k=2.5,
+        fractions=28,
         description="All main centres, weighted by people aged 60+.",
     )
     assert scs[1].open_sites == ("S2", "S3")
@@ -51,24 +60,33 @@ def _write(tmp_path, body):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ('[[scenario]]\nname = "A"\nopen_sites = ["S1"]\nfractons = 3\n',
-         r"scenario 'A': unknown keys \['fractons'\]"),
-        ('[[scenario]]\nname = "A"\nopen_sites = ["S1"]\nrule = "closest"\n',
-         "Scenario 'A': rule = 'closest' is not a rule"),
-        ('[[scenario]]\nname = "A"\nopen_sites = ["S1"]\nfractions = -2\n',
-         "fractions = -2 must be at least 1"),
-        ('[[scenario]]\nname = "A"\nopen_sites = ["S9"]\n',
-         r"scenario 'A': site ids \['S9'\] are not in the sites table"),
+        (
+            '[[scenario]]\nname = "A"\nopen_sites = ["S1"]\nfractons = 3\n',
+            r"scenario 'A': unknown keys \['fractons'\]",
+        ),
+        (
+            '[[scenario]]\nname = "A"\nopen_sites = ["S1"]\nrule = "closest"\n',
+            "Scenario 'A': rule = 'closest' is not a rule",
+        ),
+        (
+            '[[scenario]]\nname = "A"\nopen_sites = ["S1"]\nfractions = -2\n',
+            "fractions = -2 must be at least 1",
+        ),
+        (
+            '[[scenario]]\nname = "A"\nopen_sites = ["S9"]\n',
+            r"scenario 'A': site ids \['S9'\] are not in the sites table",
+        ),
         ('[[scenario]]\nname = "A"\nopen_sites = "some"\n', "open_sites = 'some' is not a list"),
         ('[[scenario]]\nname = "A"\nopen_sites = [1, 2]\n', "open_sites must be a list"),
         ('[[scenario]]\nopen_sites = ["S1"]\n', "the key 'name' is missing"),
-        ('[[scenario]]\nname = "A"\nopen_sites = ["S1"]\n[[scenario]]\nname = "A"\n'
-         'open_sites = ["S2"]\n', "another scenario already has this name"),
-        ('[[scenario]]\nname = "A"\nrule = "hub_anywhere"\nhubs = ["S1"]\n',
-         "hubs must be a table"),
-        ('format_version = 9\n', "format_version = 9 is not supported"),
+        (
+            '[[scenario]]\nname = "A"\nopen_sites = ["S1"]\n[[scenario]]\nname = "A"\nopen_sites = ["S2"]\n',
+            "another scenario already has this name",
+        ),
+        ('[[scenario]]\nname = "A"\nrule = "hub_anywhere"\nhubs = ["S1"]\n', "hubs must be a table"),
+        ("format_version = 9\n", "format_version = 9 is not supported"),
         ('name = "A"\n', r"unknown top-level keys \['name'\]"),
-        ('format_version = 1\n', r"no \[\[scenario\]\] tables"),
+        ("format_version = 1\n", r"no \[\[scenario\]\] tables"),
         ('[[scenario]\nname = "A"\n', "is not valid TOML"),
     ],
 )

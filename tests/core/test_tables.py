@@ -58,14 +58,10 @@ def test_summary_status_quo(report):
     w = np.array([100, 200, 300, 100, 200, 100.0])
     pairs = (w[:, None] * w[None, :] * np.abs(x[:, None] - x[None, :])).sum()
     assert row["gini"] == pytest.approx(pairs / (2 * 1000**2 * 28.5))
-    assert row["theil_between_network"] + row["theil_within_network"] == pytest.approx(
-        row["theil_t"]
-    )
+    assert row["theil_between_network"] + row["theil_within_network"] == pytest.approx(row["theil_t"])
     kappa = 0.5 * np.dot(w, x) / np.dot(w, x * x)
     assert report.kappa == pytest.approx(kappa)
-    assert row["kolm_pollak_ede_min"] == pytest.approx(
-        np.log(np.dot(w, np.exp(kappa * x)) / 1000) / kappa
-    )
+    assert row["kolm_pollak_ede_min"] == pytest.approx(np.log(np.dot(w, np.exp(kappa * x)) / 1000) / kappa)
     assert row["atkinson_bad"] == pytest.approx(np.sqrt(np.dot(w, x * x) / 1000) / 28.5 - 1)
 
 
@@ -89,7 +85,13 @@ def test_breakdown_by_quintile(report):
     assert q5["median_min"] == 30.0 and q5["within_30_share"] == pytest.approx(2 / 3)
     assert q5["demand_share"] == pytest.approx(0.3)
     assert set(report.group_bys) == {
-        "imd_decile", "imd_quintile", "urban_rural", "ruc_class", "network", "region", "icb",
+        "imd_decile",
+        "imd_quintile",
+        "urban_rural",
+        "ruc_class",
+        "network",
+        "region",
+        "icb",
         "site",
     }
     rural = _row(report.breakdown("urban_rural"), scenario="Networked", group="Rural")
@@ -98,7 +100,10 @@ def test_breakdown_by_quintile(report):
 
 def test_group_stats_missing_groups_and_empty():
     st = group_stats(
-        np.array([5.0, np.nan, 7.0]), np.array([1.0, 2.0, 3.0]), np.array([0, 0, 2]), 3,
+        np.array([5.0, np.nan, 7.0]),
+        np.array([1.0, 2.0, 3.0]),
+        np.array([0, 0, 2]),
+        3,
         thresholds=(6,),
     )
     assert st["demand"].tolist() == [3.0, 0.0, 3.0]
@@ -161,7 +166,10 @@ def test_baseline_choice_and_options():
     areas, sites = make_areas(), make_sites()
     res = assign_all(areas, sites, make_matrix(), default_scenarios(sites))
     rep = build_report(
-        res, areas, sites, baseline="Networked",
+        res,
+        areas,
+        sites,
+        baseline="Networked",
         options=ReportOptions(thresholds=(20,), kolm_pollak_kappa=0.1),
     )
     assert rep.kappa == 0.1

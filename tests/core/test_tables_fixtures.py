@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 from shapely.geometry import Point
 
 from access_app.core.matrix import TravelTimeMatrix
@@ -67,8 +66,7 @@ def make_sites() -> gpd.GeoDataFrame:
             "trust": ["T1", "T1", "T2", "T2"],
             "region": ["North", "North", "South", "South"],
         },
-        geometry=[Point(400000, 301000), Point(402000, 301000), Point(404000, 301000),
-                  Point(405000, 301000)],
+        geometry=[Point(400000, 301000), Point(402000, 301000), Point(404000, 301000), Point(405000, 301000)],
         crs="EPSG:27700",
     )
 
