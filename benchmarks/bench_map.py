@@ -97,9 +97,36 @@ def _load_once(path: Path) -> tuple[float, object]:
         "JSON.stringify({markerBuildMs: Math.round(window.accessBuildMs), "
         "syncApi: typeof window.accessSetView, zoom: window.accessMap.getZoom()})",
     )
+    frames = [_frame_ms(view.page(), lat, lng, z) for lat, lng, z in _MOVES]
+    info = f"{info}; view change to next painted frame (ms): {frames}"
     view.close()
     view.deleteLater()
     return ms, info
+
+
+#: Views visited after loading: London zoom 10 (radius change), a pan, England again.
+_MOVES = ((51.5, -0.12, 10), (53.48, -2.24, 10), (52.8, -1.6, 6.75))
+
+
+def _frame_ms(page, lat: float, lng: float, zoom: float) -> float | None:
+    """Time from a silent setView to the second animation frame after it (canvas redrawn)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    _run_js(
+        page,
+        "window.__benchMs = null; var __t0 = performance.now();"
+        f"accessSetView({lat}, {lng}, {zoom});"
+        "requestAnimationFrame(function () { requestAnimationFrame(function () {"
+        "  window.__benchMs = performance.now() - __t0; }); }); 1",
+    )
+    for _ in range(100):
+        got = _run_js(page, "window.__benchMs")
+        if isinstance(got, (int, float)):
+            return round(float(got))
+        loop = QEventLoop()
+        QTimer.singleShot(20, loop.quit)
+        loop.exec()
+    return None
 
 
 def qt_load_ms(path: Path, *, runs: int = 3) -> list[float]:

@@ -118,9 +118,14 @@ window.accessApp = window.accessApp || (function () {
     }
     group.bindTooltip(function (layer) { return areaTip(d, layer._accessIndex); },
                       {direction: "top", offset: [0, -3]});
-    map.on("zoomend", function () {
+    // Set the new radius on "zoom", before the renderer re-projects every path on
+    // "zoomend"; calling setRadius instead would re-project each marker a second time.
+    map.on("zoom", function () {
       var nr = areaRadius(map.getZoom());
-      if (nr !== r) { r = nr; group.eachLayer(function (m) { m.setRadius(r); }); }
+      if (nr !== r) {
+        r = nr;
+        group.eachLayer(function (m) { m.options.radius = nr; m._radius = nr; });
+      }
     });
     window.accessBuildMs = (window.accessBuildMs || 0) +
       ((window.performance ? performance.now() : 0) - t0);
