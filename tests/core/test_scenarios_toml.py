@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from test_tables_fixtures import make_sites
 
@@ -111,3 +114,13 @@ def test_save_refuses_duplicate_names(tmp_path):
     with pytest.raises(ScenarioError, match="repeated"):
         save_scenarios([sc, sc], tmp_path / "d.toml")
     assert not list(tmp_path.iterdir())
+
+
+def test_documented_example_loads_against_england_sites(shared_geodata, tmp_path):
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", doc, re.S).group(1)
+    sites = pd.read_csv(shared_geodata / "sites" / "england_radiotherapy_sites.csv")
+    scs = load_scenarios(_write(tmp_path, example), sites=sites)
+    assert [s.name for s in scs] == ["Status quo", "Networked", "Centralised"]
+    assert len(scs[0].open_sites) == 51  # every main centre in England
+    assert scs[2].open_sites == ("bristol-bhoc", "newcastle-freeman-nccc")
