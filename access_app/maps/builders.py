@@ -123,10 +123,17 @@ def _require(gdf: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         )
 
 
-def _numbers(values: Any, decimals: int) -> list[float | None]:
+def _numbers(values: Any, decimals: int = 1) -> list[float | None]:
+    """Return values rounded *away from zero* to ``decimals``; non-finite become ``None``.
+
+    Rounding up the size keeps the number shown in a tooltip in the same class as the
+    colour (classes include their limit further from zero): 45.01 shows as 45.1, in 45-60.
+    """
     arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(arr)
-    rounded = np.round(np.where(ok, arr, 0.0), decimals).tolist()
+    scale = 10.0**decimals
+    safe = np.where(ok, arr, 0.0)
+    rounded = (np.sign(safe) * np.ceil(np.abs(safe) * scale) / scale).tolist()
     return [v if good else None for v, good in zip(rounded, ok.tolist(), strict=True)]
 
 
@@ -378,7 +385,7 @@ def travel_time_map(
     minutes = pd.to_numeric(areas[value_col], errors="coerce").to_numpy(dtype=float)
     cls = classify_travel_time(minutes, breaks=breaks)
     data = _area_data(areas, cls)
-    data["min"] = _numbers(minutes, 1)
+    data["min"] = _numbers(minutes)
     legend = legend_html(
         "Car travel time", travel_time_legend(breaks=breaks),
         note=f"Each class includes its upper limit ({breaks[1]:g} min is in the "
@@ -441,10 +448,10 @@ def change_map(
     cls = classify_change(change, breaks=breaks)
     data = _area_data(areas, cls)
     if baseline_col and baseline_col in areas.columns:
-        data["base"] = _numbers(areas[baseline_col], 1)
+        data["base"] = _numbers(areas[baseline_col])
     if minutes_col and minutes_col in areas.columns and minutes_col != value_col:
-        data["min"] = _numbers(areas[minutes_col], 1)
-    data["chg"] = _numbers(change, 1)
+        data["min"] = _numbers(areas[minutes_col])
+    data["chg"] = _numbers(change)
     b0 = float(breaks[0])
     legend = legend_html(
         "Change in travel time", change_legend(breaks=breaks),
@@ -550,7 +557,7 @@ def catchment_map(
         site_col != schema.SITE_NAME) else areas
     data = _area_data(named.rename(columns={site_col: schema.SITE_NAME}), cls)
     if minutes_col and minutes_col in areas.columns:
-        data["min"] = _numbers(areas[minutes_col], 1)
+        data["min"] = _numbers(areas[minutes_col])
     entries = [LegendClass(NO_VALUE_COLOUR, "no site assigned")]
     legend = legend_html(
         f"Catchments of {n_cat} sites", entries,

@@ -18,6 +18,10 @@ Travel time (sequential)
     Colours: viridis sampled at five points, short journeys yellow, long ones dark purple
     (perceptually ordered and readable with the common colour-vision deficiencies).
 
+    Tooltips show minutes to 0.1, rounded away from zero (45.01 shows as 45.1), so the
+    number shown always falls in the class of the colour; classes use the exact values,
+    like the equity tables' "within 45 minutes" counts.
+
 Change against a baseline (diverging)
     Symmetric breaks at +-5, +-15, +-30 minutes give seven classes, classified on the size
     of the change with upper limits included, so -5 and +5 both count as "no real change":

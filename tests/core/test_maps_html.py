@@ -110,7 +110,7 @@ def test_area_points_classes_and_values(travel_page):
     (areas,) = json_blocks(travel_page, "areas")
     assert len(areas["lat"]) == len(areas["lng"]) == 5
     assert areas["cls"] == [0, 0, 1, 2, -1]
-    assert areas["min"] == [10.0, 30.0, 45.0, 45.0, None]
+    assert areas["min"] == [10.0, 30.0, 45.0, 45.1, None]  # shown rounded up, like the class
     assert areas["pop"] == [1500, 1600, 1700, 1800, None]
     assert areas["imd"] == [1, 10, 5, 3, None]
     # reprojected from British National Grid and rounded to 5 decimals
@@ -170,6 +170,14 @@ def test_legend_attribution_title_and_sync(travel_page):
     assert "L.control.layers(" in travel_page
 
 
+def test_shown_minutes_agree_with_the_colour_class():
+    m = maps.travel_time_map(make_areas([44.99, 45.0, 45.01, 45.04]), make_sites(),
+                             attribution="OGL")
+    (data,) = json_blocks(maps.map_html(m, standalone=False), "areas")
+    assert data["cls"] == [1, 1, 2, 2]
+    assert data["min"] == [45.0, 45.0, 45.1, 45.1]
+
+
 def test_boundaries_are_drawn_without_properties(travel_page):
     blocks = json_blocks(travel_page, "basemap")
     assert len(blocks) == 3
@@ -188,7 +196,7 @@ def test_change_map_diverging_classes_and_tooltip_columns():
     page = maps.map_html(m, standalone=False)
     (data,) = json_blocks(page, "areas")
     assert data["cls"] == [1, 3, 4, 6, -1]
-    assert data["chg"] == [-30.0, -5.0, 5.0, 31.0, None]
+    assert data["chg"] == [-30.0, -5.0, 5.1, 31.0, None]
     assert data["base"] == [20.0] * 5 and data["min"][0] == 10.0
     for label in ("over 30 min shorter", "within \u00b15 min", "over 30 min longer"):
         assert label in page

@@ -70,3 +70,69 @@ map.setView([50, -4], 6, {animate: false});
         "view [53.25,-2.5,8]",
         "access-app:view:50.000000,-4.000000,6",
     ]
+
+
+FAKE_LEAFLET = """
+var window = globalThis;
+var markers = [];
+var L = {
+  canvas: function (o) { return {kind: "canvas", o: o}; },
+  featureGroup: function () {
+    var g = {layers: [], addLayer: function (l) { this.layers.push(l); },
+             bindTooltip: function (fn) { this.tip = fn; }};
+    return g;
+  },
+  circleMarker: function (ll, o) { var m = {ll: ll, o: o}; markers.push(m); return m; }
+};
+var panes = {};
+var map = {getPane: function (n) { return panes[n]; },
+           createPane: function (n) { panes[n] = {style: {}}; return panes[n]; },
+           getZoom: function () { return 6.75; }, on: function () {}};
+"""
+
+
+def test_area_tooltips_show_escaped_text_and_formatted_values(tmp_path):
+    areas = make_areas()
+    m = maps.travel_time_map(areas, make_sites(), attribution="OGL")
+    page = maps.map_html(m, standalone=False)
+    data = re.search(r'id="access_areas_[0-9a-f]+_data">(.*?)</script>', page, re.S).group(1)
+    code = FAKE_LEAFLET + RUNTIME_JS + f"""
+var d = {data};
+var g = accessApp.areaLayer(map, d, ["c0", "c1", "c2", "c3", "c4"], "grey");
+console.log(JSON.stringify(markers.map(function (m) {{ return m.o.fillColor; }})));
+console.log(JSON.stringify(markers[0].ll) + " r=" + markers[0].o.radius);
+g.layers.forEach(function (m) {{ console.log(g.tip(m)); }});
+"""
+    out = run_node(code, tmp_path).splitlines()
+    assert out[0] == '["c0","c0","c1","c2","grey"]'
+    assert out[1].endswith(" r=2")
+    tip = '<div class="access-tip">{}</div>'.format
+    assert out[2] == tip(
+        "<b>&lt;script&gt;alert(1)&lt;/script&gt;</b> (E01000000)<br>Population: 1,500<br>"
+        "IMD decile: 1 (most deprived)<br>Assigned site: Site A<br>Travel time: 10.0 min")
+    assert out[3] == tip(
+        "<b>&lt;b&gt;x&lt;/b&gt;</b> (E01000001)<br>Population: 1,600<br>"
+        "IMD decile: 10 (least deprived)<br>Assigned site: &lt;b&gt;x&lt;/b&gt;<br>"
+        "Travel time: 30.0 min")
+    assert out[5] == tip(
+        "<b>Rutland 001A</b> (E01000003)<br>Population: 1,800<br>IMD decile: 3<br>"
+        "Assigned site: none<br>Travel time: 45.1 min")
+    assert out[6] == tip(
+        "<b>Skye &amp; Co</b> (E01000004)<br>Population: n/a<br>IMD decile: n/a<br>"
+        "Assigned site: Site A<br>Travel time: unreachable")
+
+
+def test_change_tooltip_signs(tmp_path):
+    areas = make_areas().iloc[:3]
+    areas["change"] = [-12.34, 0.0, 7.0]
+    m = maps.change_map(areas, make_sites(), attribution="OGL")
+    page = maps.map_html(m, standalone=False)
+    data = re.search(r'id="access_areas_[0-9a-f]+_data">(.*?)</script>', page, re.S).group(1)
+    code = FAKE_LEAFLET + RUNTIME_JS + f"""
+var d = {data};
+var g = accessApp.areaLayer(map, d, ["c0","c1","c2","c3","c4","c5","c6"], "grey");
+g.layers.forEach(function (m) {{ console.log(g.tip(m).split("<br>").pop()); }});
+"""
+    out = run_node(code, tmp_path).splitlines()
+    assert out == ["Change: \u221212.4 min</div>", "Change: \u00b10.0 min</div>",
+                   "Change: +7.0 min</div>"]
