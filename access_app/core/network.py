@@ -564,6 +564,10 @@ def graph_from_osm_file(
     try:
         if name.endswith(".pbf"):
             data = osm.read_pbf_elements(path, classes=classes)
+            if not any(el["type"] == "way" for el in data["elements"]):
+                raise NetworkError(
+                    f"{path.name}: no roads of the classes {', '.join(sorted(classes))}"
+                )
             with tempfile.TemporaryDirectory() as tmp:
                 xml = osm.write_osm_xml(data, Path(tmp) / "roads.osm")
                 G = ox.graph_from_xml(xml, simplify=False, retain_all=True)
