@@ -117,10 +117,21 @@ class EquityReport:
         present = set(self.groups["group_by"])
         return tuple(g for g in GROUPINGS if g in present)
 
+    @property
+    def summary_long(self) -> pd.DataFrame:
+        """Return the summary in long form: one row per scenario and numeric measure."""
+        measures = [c for c in self.summary.columns if c not in _NOT_MEASURES or c in ("areas", "fractions")]
+        long = self.summary.melt(
+            id_vars="scenario", value_vars=measures, var_name="measure", value_name="value"
+        )
+        long["value"] = long["value"].astype(float)
+        return long
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Return every aggregate table by file-friendly name (``areas`` excluded)."""
         return {
             "summary": self.summary,
+            "summary_long": self.summary_long,
             "groups": self.groups,
             "sites": self.sites,
             "changes": self.changes,

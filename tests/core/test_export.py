@@ -48,6 +48,7 @@ def test_write_all_lists_every_file(written):
         [
             "equity_report.xlsx",
             "summary.csv",
+            "summary_long.csv",
             "groups.csv",
             "sites.csv",
             "changes.csv",

@@ -200,3 +200,65 @@ def test_theil_decomposition_matches_equity_module(report):
     dec = equity.theil_decomposition(x, [1, 1, 2, 3, 5, 5], w)
     assert row["theil_between_imd_quintile"] == pytest.approx(dec.between)
     assert row["theil_within_imd_quintile"] == pytest.approx(dec.within)
+
+
+def test_summary_long(report):
+    long = report.summary_long
+    assert list(long.columns) == ["scenario", "measure", "value"]
+    row = _row(long, scenario="Networked", measure="mean_min")
+    assert row["value"] == pytest.approx(34.5)
+    assert len(long) == 5 * (len(report.summary.columns) - 4)  # 4 text columns
+
+
+def test_report_is_fast_and_consistent_on_england_sized_data():
+    import time
+
+    import geopandas as gpd
+    from shapely import points
+
+    from access_app.core.matrix import TravelTimeMatrix
+
+    rng = np.random.default_rng(2)
+    n, k = 32_844, 67
+    nets = np.array([f"R{i}" for i in range(9)])
+    rank = rng.permutation(n) + 1
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": [f"E{i:08d}" for i in range(n)],
+            "population": rng.integers(1000, 3000, n).astype(float),
+            "imd_rank": rank,
+            "imd_decile": (rank - 1) * 10 // n + 1,
+            "urban_rural": rng.choice(["Urban", "Rural"], n),
+            "ruc_class": rng.choice(["A1", "C1", "D1", "E1"], n),
+            "network": nets[rng.integers(0, 9, n)],
+            "icb": rng.choice([f"I{i}" for i in range(42)], n),
+        },
+        geometry=points(rng.uniform(0, 1e5, n), rng.uniform(0, 1e5, n)),
+        crs="EPSG:27700",
+    )
+    areas["region"] = areas["network"]
+    sites = pd.DataFrame(
+        {
+            "site_id": [f"S{i:02d}" for i in range(k)],
+            "network": nets[np.arange(k) % 9],
+            "linacs": rng.integers(1, 10, k),
+            "site_type": ["main"] * 51 + ["satellite"] * 16,
+        }
+    )
+    matrix = TravelTimeMatrix(
+        minutes=rng.uniform(5, 200, (n, k)).round(1),
+        area_ids=areas.area_id.to_numpy(),
+        site_ids=sites.site_id.to_numpy(),
+        area_snap_m=np.zeros(n),
+        site_snap_m=np.zeros(k),
+    )
+    t = time.perf_counter()
+    rep = build_report(assign_all(areas, sites, matrix, default_scenarios(sites)), areas, sites)
+    elapsed = time.perf_counter() - t
+    assert elapsed < 5.0  # about 0.5 s on the development machine; loose for busy CI
+    total = rep.summary.set_index("scenario")["demand"]
+    for g in rep.group_bys:
+        sums = rep.breakdown(g).groupby("scenario")["demand"].sum()
+        np.testing.assert_allclose(sums[total.index], total)
+    site_sums = rep.sites.groupby("scenario")["demand"].sum()
+    np.testing.assert_allclose(site_sums[total.index], total)
