@@ -64,6 +64,7 @@ RUNTIME_CSS = """
 .access-tip { font: 12px/1.4 system-ui, "Segoe UI", Arial, sans-serif; }
 .access-tip b { font-weight: 600; }
 .leaflet-container { background: #dfe6ea; }
+.leaflet-control-attribution { max-width: 55vw; font-size: 10px; line-height: 1.3; }
 """
 
 RUNTIME_JS = r"""
