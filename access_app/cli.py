@@ -1,0 +1,231 @@
+"""Headless command line: ``access-app-cli``.
+
+The same core calls as the desktop app, for batch runs and reproducible board papers::
+
+    access-app-cli run --out results                 # default scenarios, England data
+    access-app-cli run --scenarios mine.toml --out results
+    access-app-cli scenarios --out mine.toml         # write the defaults to edit
+    access-app-cli check --population areas.csv      # validate files without routing
+
+Progress goes to stderr, a short summary table to stdout. Exit codes: 0 success,
+2 bad input (one line naming the file and the problem), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+log = logging.getLogger("access_app")
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data (each defaults to the embedded England data)")
+    g.add_argument("--population", type=Path, metavar="FILE",
+                   help="areas file: GeoPackage, GeoJSON, Shapefile (or .zip), FlatGeobuf, Parquet or "
+                        "CSV with an id, a population and lon/lat, easting/northing or postcode columns "
+                        "(common names such as lsoa11cd, pop, 'IMD Decile', RUC11CD are detected)")
+    g.add_argument("--sites", type=Path, metavar="FILE",
+                   help="sites file, same formats: an id or name, a location, optionally network, "
+                        "linacs, site_type (main/satellite)")
+    g.add_argument("--postcodes", type=Path, metavar="ZIP",
+                   help="OS Code-Point Open zip, to geocode files that give only postcodes")
+    g.add_argument("--allow-unknown-postcodes", action="store_true",
+                   help="drop rows whose postcode is not in Code-Point Open instead of stopping")
+    g.add_argument("--site-networks", type=Path, metavar="CSV",
+                   help="table site_id,network replacing the default region-as-network proxy")
+    nets = g.add_mutually_exclusive_group()
+    nets.add_argument("--area-networks", type=Path, metavar="CSV",
+                      help="table area_id,network assigning each area to a network")
+    nets.add_argument("--icb-networks", type=Path, metavar="CSV",
+                      help="table icb,network assigning areas to networks through their ICB code")
+    g.add_argument("--crs", default="EPSG:27700",
+                   help="metric CRS for distance work (default EPSG:27700, British National Grid)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``access-app-cli``."""
+    parser = argparse.ArgumentParser(
+        prog="access-app-cli",
+        description="Car travel time to radiotherapy services and its equity: who travels further "
+                    "if a service is centralised or kept at every centre of a network. "
+                    "Runs headless on the embedded England data unless files are given.",
+        epilog="Exit codes: 0 success, 2 bad input, 130 interrupted. "
+               "Networks default to the 9 English regions standing in for the 11 radiotherapy ODNs.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = sub.add_parser("run", help="compute travel times, apply scenarios, write all exports",
+                         description="Compute car travel times from every area to every site, apply "
+                                     "the scenarios and write the Excel workbook, CSV tables and "
+                                     "per-area CSV/GeoPackage to --out.")
+    run.add_argument("--out", type=Path, default=Path("results"), metavar="DIR",
+                     help="output folder (created if needed; default ./results)")
+    run.add_argument("--scenarios", type=Path, metavar="TOML",
+                     help="scenario file (see 'access-app-cli scenarios'); default: Status quo, "
+                          "Status quo (all sites), Networked, Centralised")
+    run.add_argument("--baseline", metavar="NAME",
+                     help="scenario the others are compared with (default: the first)")
+    run.add_argument("--network", type=Path, metavar="FILE",
+                     help="road network: road lines (.shp/.gpkg/.fgb/.zip/.parquet), OSM extract "
+                          "(.osm/.osm.xml/.osm.bz2/.osm.pbf), GraphML or a saved network; default: "
+                          "DfT major road network 2013 (embedded)")
+    run.add_argument("--cache-dir", type=Path, metavar="DIR",
+                     help="where networks and travel-time matrices are cached "
+                          "(default: the user cache folder, or ACCESS_APP_CACHE)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    _data_options(run)
+
+    sc = sub.add_parser("scenarios", help="write the default scenarios to a TOML file to edit",
+                        description="Write the default scenarios for the given (or embedded) sites "
+                                    "as a human-readable TOML file that 'run --scenarios' reads.")
+    sc.add_argument("--out", type=Path, required=True, metavar="TOML", help="file to write")
+    sc.add_argument("--sites", type=Path, metavar="FILE", help="sites file (default: embedded)")
+    sc.add_argument("--postcodes", type=Path, metavar="ZIP", help="Code-Point Open zip for postcodes")
+
+    chk = sub.add_parser("check", help="load and validate input files without routing",
+                         description="Load and check areas, sites and network tables; print what "
+                                     "was found. Exit code 2 with a message if anything is wrong.")
+    _data_options(chk)
+    return parser
+
+
+class _StderrProgress:
+    """Print progress as one updating line on stderr."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.last = ""
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.quiet:
+            return
+        line = f"[{fraction * 100:5.1f}%] {message}"
+        if line != self.last:
+            print(line, file=sys.stderr, flush=True)
+            self.last = line
+
+
+def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.Dataset
+    from .core import pipeline
+
+    if not any([args.population, args.sites, args.site_networks, args.area_networks, args.icb_networks]):
+        return pipeline.load_default_dataset()
+    return pipeline.load_dataset(
+        areas_path=args.population, sites_path=args.sites, postcodes_path=args.postcodes,
+        allow_unknown_postcodes=args.allow_unknown_postcodes, site_networks_path=args.site_networks,
+        area_networks_path=args.area_networks, icb_networks_path=args.icb_networks, crs=args.crs,
+    )
+
+
+def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, imported lazily
+    """Return the headline numbers of every scenario as a plain-text table.
+
+    One row per scenario: people reached, mean/median/90th percentile minutes, share within
+    45 minutes, mean minutes in the most (Q1) and least (Q5) deprived IMD quintiles, the
+    concentration index, and people whose journey grows against the baseline.
+    """
+    s = report.summary.set_index("scenario")
+    changes = report.changes
+    overall = changes[changes["group_by"] == "all"].set_index("scenario") if len(changes) else None
+    header = (f"{'Scenario':<26}{'Sites':>6}{'Mean':>7}{'Median':>8}{'P90':>7}{'<=45 min':>10}"
+              f"{'Q1 mean':>9}{'Q5 mean':>9}{'Conc.idx':>10}{'Longer journey':>16}")
+    rows = [header, "-" * len(header)]
+    for name, r in s.iterrows():
+        longer = "baseline" if name == report.baseline else (
+            f"{overall.loc[name, 'demand_longer']:,.0f}" if overall is not None and name in overall.index
+            else "")
+        rows.append(
+            f"{str(name)[:25]:<26}{int(r['open_sites']):>6}{r['mean_min']:>7.1f}{r['median_min']:>8.1f}"
+            f"{r['p90_min']:>7.1f}{r['within_45_share'] * 100:>9.1f}%{r['q1_mean_min']:>9.1f}"
+            f"{r['q5_mean_min']:>9.1f}{r['concentration_index']:>10.3f}{longer:>16}"
+        )
+    unreached = s["unreachable_demand"].max()
+    rows.append("")
+    rows.append(f"Minutes: one-way car travel time, weighted by demand. Q1 = most deprived IMD quintile. "
+                f"Unreachable demand (not in averages): {unreached:,.0f}.")
+    return "\n".join(rows)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from .core import pipeline
+
+    start = time.perf_counter()
+    progress = _StderrProgress(args.quiet)
+    progress(0.0, "Loading areas and sites")
+    dataset = _load_dataset(args)
+    result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
+                          scenario_path=args.scenarios, baseline=args.baseline,
+                          cache_dir=args.cache_dir, progress=progress)
+    print(format_summary(result.report))
+    print(f"\n{dataset.network_note}")
+    print(f"Wrote {len(result.files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
+    return EXIT_OK
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from .core import defaults, io, scenarios
+    from .core.postcodes import CodePointOpen
+
+    if args.sites:
+        sites = io.load_sites(args.sites, postcodes=CodePointOpen(args.postcodes) if args.postcodes else None)
+    else:
+        sites = defaults.load_default_sites()
+    path = scenarios.save_scenarios(scenarios.default_scenarios(sites), args.out)
+    print(f"Wrote {path}")
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .core import schema as S
+
+    dataset = _load_dataset(args)
+    a, s = dataset.areas, dataset.sites
+    print(f"Areas: {len(a):,} from {dataset.sources.get('areas')}; population {a[S.POPULATION].sum():,.0f}")
+    optional = [c for c in (S.IMD_DECILE, S.IMD_RANK, S.URBAN_RURAL, S.RUC_CLASS, S.NETWORK) if c in a]
+    print(f"  columns: {', '.join(optional) or 'none of the optional ones'}")
+    print(f"Sites: {len(s):,} from {dataset.sources.get('sites')}")
+    print(dataset.network_note)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``access-app-cli`` and return its exit code."""
+    from .core.errors import AccessAppError, Cancelled
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_OK
+    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
+    try:
+        return commands[args.command](args)
+    except Cancelled:
+        print("access-app-cli: stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("access-app-cli: interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except AccessAppError as exc:
+        message = " ".join(str(exc).split())
+        print(f"access-app-cli: error: {message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

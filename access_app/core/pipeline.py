@@ -1,0 +1,463 @@
+"""The analysis from inputs to tables, as the CLI and the GUI both run it.
+
+Steps, each a function with progress and cancel hooks:
+
+1. :func:`load_default_dataset` / :func:`load_dataset`: areas, sites, boundaries, networks.
+2. :func:`load_default_network` / :func:`load_network_file`: the road graph (cached on disk).
+3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk).
+4. :func:`evaluate`: apply scenarios and build the equity tables.
+
+:func:`run` chains them for the headless command and writes every export.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+
+from .. import __version__
+from . import defaults, io, network, routing, scenarios, tables
+from . import export as export_mod
+from . import schema as S
+from .errors import DataError
+from .matrix import TravelTimeMatrix
+from .postcodes import CodePointOpen
+from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
+from .scenarios import Scenario
+from .speeds import SpeedModel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything loaded for one analysis, apart from the road network.
+
+    Attributes
+    ----------
+    areas, sites
+        Canonical columns (:mod:`access_app.core.schema`), EPSG:27700 points.
+    boundaries
+        ``"england"``, ``"regions"``, ``"icbs"`` in EPSG:4326 for map context (may be empty).
+    network_note
+        How areas and sites were assigned to networks.
+    attribution
+        Text every map and export must carry.
+    sources
+        Where each input came from.
+    """
+
+    areas: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    boundaries: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
+    network_note: str = S.NETWORK_PROXY_LABEL
+    attribution: str = defaults.ATTRIBUTION
+    sources: dict[str, str] = field(default_factory=dict)
+
+
+def user_cache_dir() -> Path:
+    """Return the folder for cached networks, matrices and map pages (created if needed).
+
+    ``ACCESS_APP_CACHE`` overrides it; otherwise ``%LOCALAPPDATA%/access-app/cache`` on
+    Windows and ``$XDG_CACHE_HOME/access-app`` (``~/.cache/access-app``) elsewhere.
+    """
+    env = os.environ.get("ACCESS_APP_CACHE")
+    if env:
+        folder = Path(env)
+    elif sys.platform == "win32":
+        folder = Path(os.environ.get("LOCALAPPDATA", Path.home())) / "access-app" / "cache"
+    else:
+        folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "access-app"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def load_default_dataset() -> Dataset:
+    """Return the embedded England data: 32,844 LSOAs, 67 sites, boundaries."""
+    return Dataset(
+        areas=defaults.load_default_areas(),
+        sites=defaults.load_default_sites(),
+        boundaries=defaults.load_default_boundaries(),
+        sources={"areas": "embedded default (geodata/areas.parquet)",
+                 "sites": "embedded default (geodata/sites.csv)"},
+    )
+
+
+def load_dataset(
+    *,
+    areas_path: str | Path | None = None,
+    sites_path: str | Path | None = None,
+    area_mapping: io.ColumnMapping | None = None,
+    site_mapping: io.ColumnMapping | None = None,
+    postcodes_path: str | Path | None = None,
+    allow_unknown_postcodes: bool = False,
+    site_networks_path: str | Path | None = None,
+    area_networks_path: str | Path | None = None,
+    icb_networks_path: str | Path | None = None,
+    crs: str = S.BNG,
+) -> Dataset:
+    """Load the user's areas and/or sites, filling the rest from the embedded default.
+
+    Parameters
+    ----------
+    areas_path, sites_path
+        Files to load; ``None`` keeps the embedded default for that part.
+    area_mapping, site_mapping
+        Column mappings; detected from common names when ``None``.
+    postcodes_path
+        OS Code-Point Open zip for files located by postcode.
+    allow_unknown_postcodes
+        Drop rows with unknown postcodes instead of refusing the file.
+    site_networks_path, area_networks_path, icb_networks_path
+        Tables that assign sites, areas or ICBs to networks (replacing the region proxy).
+    crs
+        Metric CRS of the analysis.
+
+    Returns
+    -------
+    Dataset
+        Checked data; networks assigned.
+    """
+    postcodes = CodePointOpen(Path(postcodes_path)) if postcodes_path else None
+    base = load_default_dataset() if (areas_path is None or sites_path is None) else None
+    sources: dict[str, str] = dict(base.sources) if base else {}
+    if areas_path is not None:
+        areas = io.load_areas(areas_path, mapping=area_mapping, crs=crs, postcodes=postcodes,
+                              allow_unknown_postcodes=allow_unknown_postcodes)
+        sources["areas"] = str(areas_path)
+    else:
+        assert base is not None
+        areas = base.areas.to_crs(crs)
+    if sites_path is not None:
+        sites = io.load_sites(sites_path, mapping=site_mapping, crs=crs, postcodes=postcodes,
+                              allow_unknown_postcodes=allow_unknown_postcodes)
+        sources["sites"] = str(sites_path)
+    else:
+        assert base is not None
+        sites = base.sites.to_crs(crs)
+    note = S.NETWORK_PROXY_LABEL
+    if site_networks_path is not None:
+        table = io.read_network_table(site_networks_path, key=S.SITE_ID)
+        sites = io.apply_networks(sites, table, key_column=S.SITE_ID, what=f"sites ({sources['sites']})")
+        sources["site networks"] = str(site_networks_path)
+    if area_networks_path is not None:
+        table = io.read_network_table(area_networks_path, key=S.AREA_ID)
+        areas = io.apply_networks(areas, table, key_column=S.AREA_ID, what=f"areas ({sources['areas']})")
+        sources["area networks"] = str(area_networks_path)
+    elif icb_networks_path is not None:
+        table = io.read_network_table(icb_networks_path, key=S.ICB)
+        areas = io.apply_networks(areas, table, key_column=S.ICB, what=f"areas ({sources['areas']})")
+        sources["ICB networks"] = str(icb_networks_path)
+    if any(k in sources for k in ("site networks", "area networks", "ICB networks")):
+        note = "Networks: from " + "; ".join(
+            f"{k} table {v}" for k, v in sources.items() if "networks" in k
+        )
+    _check_networks(areas, sites)
+    boundaries = base.boundaries if base else defaults.load_default_boundaries()
+    return Dataset(areas=areas, sites=sites, boundaries=boundaries, network_note=note,
+                   sources=sources)
+
+
+def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
+    """Refuse areas and sites whose networks cannot meet (both given, no name shared)."""
+    if S.NETWORK not in areas.columns or S.NETWORK not in sites.columns:
+        return
+    a = set(areas[S.NETWORK].dropna().astype(str))
+    s = set(sites[S.NETWORK].dropna().astype(str))
+    if a and s and not (a & s):
+        raise DataError(
+            "No network name is shared by areas and sites (areas: "
+            f"{', '.join(sorted(a)[:5])}; sites: {', '.join(sorted(s)[:5])}). Load network tables "
+            "that use the same names."
+        )
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def load_default_network(
+    *,
+    cache_dir: Path | None = None,
+    speed_model: SpeedModel | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> nx.MultiDiGraph:
+    """Return the DfT major road network 2013 as a routable graph.
+
+    The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
+    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file and the speed model.
+    """
+    speed_model = speed_model or SpeedModel()
+    path = defaults.default_roads_path()
+    key = hashlib.sha256(f"{_file_digest(path)}|{speed_model.fingerprint()}".encode()).hexdigest()[:16]
+    folder = (cache_dir or user_cache_dir()) / "networks"
+    cached = folder / f"dft2013-{key}.npz"
+    if cached.is_file():
+        report(progress, 0.0, "Opening the cached road network")
+        try:
+            G = network.load_network(cached)
+            report(progress, 1.0, "Road network ready")
+            return G
+        except Exception as exc:  # a damaged cache is rebuilt, never fatal
+            log.warning("cached network %s unreadable (%s); rebuilding", cached, exc)
+    lines = gpd.read_parquet(path)
+    G = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
+                                 source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
+                                 cancelled=cancelled)
+    check_cancelled(cancelled)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        network.save_network(G, cached)
+    except OSError as exc:
+        log.warning("could not cache the road network in %s: %s", folder, exc)
+    report(progress, 1.0, "Road network ready")
+    return G
+
+
+OSM_SUFFIXES = (".osm", ".osm.xml", ".osm.bz2", ".osm.pbf", ".pbf")
+SAVED_SUFFIXES = (".npz", ".graphml")
+LINE_SUFFIXES = (".shp", ".zip", ".gpkg", ".fgb", ".geojson", ".json", ".parquet")
+#: Column names tried, in order, for the road number or name of a line file.
+ROAD_COLUMNS = ("road", "Road", "ref", "roadNumber", "road_number", "name1", "name")
+#: Column names tried for a road class (OS Open Roads ``class``, OSM ``highway``).
+CLASS_COLUMNS = ("class", "highway", "road_class", "roadClassification", "function")
+
+
+def load_network_file(
+    path: str | Path,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    speed_model: SpeedModel | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> nx.MultiDiGraph:
+    """Load a road network from any supported source, chosen by the file name.
+
+    Parameters
+    ----------
+    path
+        An OpenStreetMap extract (``.osm``, ``.osm.xml``, ``.osm.bz2``, ``.osm.pbf``), a
+        saved network (``.graphml``, or our ``.npz`` cache) or a road line file
+        (Shapefile or zip, GeoPackage, FlatGeobuf, GeoJSON, GeoParquet). A line file's
+        road number comes from the first of :data:`ROAD_COLUMNS` present and its class,
+        if any, from :data:`CLASS_COLUMNS`; without an ``urban`` column, links are
+        classified urban or rural from ``areas``.
+    areas
+        Area centroids with ``urban_rural``, used to pick urban or rural speeds.
+    speed_model
+        Speeds; the default UK model if ``None``.
+    progress, cancelled
+        Progress callback and cancel check.
+    """
+    p = Path(path)
+    name = p.name.lower()
+    if not p.exists():
+        raise DataError(f"Road network file {p} does not exist: check the path.")
+    if name.endswith(OSM_SUFFIXES):
+        return network.graph_from_osm_file(p, speed_model=speed_model, areas=areas, progress=progress,
+                                           cancelled=cancelled)
+    if name.endswith(SAVED_SUFFIXES):
+        report(progress, 0.0, f"Opening {p.name}")
+        G = network.load_network(p)
+        report(progress, 1.0, "Road network ready")
+        return G
+    if name.endswith(LINE_SUFFIXES):
+        lines = network.read_lines(p)
+        road_col = next((c for c in ROAD_COLUMNS if c in lines.columns), None)
+        class_col = next((c for c in CLASS_COLUMNS if c in lines.columns), None)
+        if road_col is None and class_col is None:
+            raise DataError(
+                f"{p}: no road number or class column (looked for "
+                f"{', '.join(ROAD_COLUMNS + CLASS_COLUMNS)}). Rename the column that holds it."
+            )
+        urban_col = "urban" if "urban" in lines.columns else None
+        return network.graph_from_lines(
+            lines, road_col=road_col or class_col, class_col=class_col, urban_col=urban_col,
+            areas=areas if urban_col is None else None, speed_model=speed_model, source=p.name,
+            progress=progress, cancelled=cancelled,
+        )
+    raise DataError(
+        f"{p}: a road network must be an OSM extract ({', '.join(OSM_SUFFIXES)}), a saved network "
+        f"({', '.join(SAVED_SUFFIXES)}) or a road line file ({', '.join(LINE_SUFFIXES)})."
+    )
+
+
+def compute_matrix(
+    dataset: Dataset,
+    graph: nx.MultiDiGraph,
+    *,
+    cache_dir: Path | None = None,
+    params: routing.RoutingParams | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> TravelTimeMatrix:
+    """Return car minutes from every area to every site of ``dataset`` over ``graph``.
+
+    Matrices are cached under ``cache_dir/matrices`` and reused when network, speeds,
+    routing parameters and points are unchanged.
+    """
+    folder = (cache_dir or user_cache_dir()) / "matrices"
+    return routing.travel_time_matrix(graph, dataset.areas, dataset.sites,
+                                      params=params or routing.RoutingParams(), cache_dir=folder,
+                                      progress=progress, cancelled=cancelled)
+
+
+def evaluate(
+    dataset: Dataset,
+    matrix: TravelTimeMatrix,
+    scenario_list: Sequence[Scenario],
+    *,
+    baseline: str | None = None,
+) -> tables.EquityReport:
+    """Apply every scenario and build the equity tables against ``baseline``.
+
+    ``baseline`` names a scenario; the first one is the baseline when ``None``.
+    """
+    if not scenario_list:
+        raise DataError("No scenarios to evaluate: define at least one.")
+    names = [s.name for s in scenario_list]
+    if baseline is not None and baseline not in names:
+        raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
+    results = [scenarios.assign(dataset.areas, dataset.sites, matrix, s) for s in scenario_list]
+    return tables.build_report(results, dataset.areas, dataset.sites, baseline=baseline or names[0])
+
+
+def metadata(
+    dataset: Dataset,
+    graph: nx.MultiDiGraph | None,
+    scenario_list: Sequence[Scenario],
+    *,
+    params: routing.RoutingParams | None = None,
+) -> dict[str, str]:
+    """Describe data, network, speed model and software for the exports' metadata sheet."""
+    meta = {
+        "Software": f"access-app {__version__}",
+        "Created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "Attribution": dataset.attribution,
+        "Networks": dataset.network_note,
+    }
+    meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
+    meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
+    meta["Sites"] = f"{len(dataset.sites):,} sites"
+    if graph is not None:
+        meta["Road network"] = (
+            f"{graph.graph.get('source', 'road network')}: {graph.number_of_nodes():,} nodes, "
+            f"{graph.number_of_edges():,} edges"
+        )
+        meta["Speed model"] = str(graph.graph.get("speed_model", ""))
+    meta["Routing"] = repr(params or routing.RoutingParams())
+    for s in scenario_list:
+        meta[f"Scenario: {s.name}"] = describe_scenario(s)
+    return meta
+
+
+def describe_scenario(scenario: Scenario) -> str:
+    """Return a one-line description of a scenario for metadata and logs."""
+    d = scenarios.scenario_to_dict(scenario)
+    parts = [f"{k}={v}" for k, v in d.items() if k not in {"name"} and v not in (None, "", [], {})]
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What :func:`run` produced."""
+
+    report: tables.EquityReport
+    files: list[Path]
+    matrix: TravelTimeMatrix
+
+
+def run(
+    out_dir: Path,
+    *,
+    dataset: Dataset | None = None,
+    network_path: Path | None = None,
+    scenario_path: Path | None = None,
+    baseline: str | None = None,
+    cache_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> RunResult:
+    """Run the whole analysis and write every export to ``out_dir``.
+
+    Parameters
+    ----------
+    out_dir
+        Folder for the workbook, CSV tables and per-area files (created if needed).
+    dataset
+        Loaded data; the embedded default when ``None``.
+    network_path
+        Road network file; the embedded DfT network when ``None``.
+    scenario_path
+        TOML scenario file; the default scenarios when ``None``.
+    baseline
+        Scenario to compare against (the first when ``None``).
+    cache_dir
+        Cache folder for networks and matrices.
+    progress, cancelled
+        Progress callback and cancel check.
+    """
+    dataset = dataset or load_default_dataset()
+    report(progress, 0.0, "Loading the road network")
+    if network_path is None:
+        graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
+                                     cancelled=cancelled)
+    else:
+        graph = load_network_file(network_path, areas=dataset.areas, progress=scaled(progress, 0.0, 0.3),
+                                  cancelled=cancelled)
+    io.check_within_extent(dataset.areas, _graph_bounds(graph), id_column=S.AREA_ID,
+                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
+                           tolerate_share=0.01)
+    io.check_within_extent(dataset.sites, _graph_bounds(graph), id_column=S.SITE_ID,
+                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+    check_cancelled(cancelled)
+    matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
+                            cancelled=cancelled)
+    if scenario_path is not None:
+        scenario_list = scenarios.load_scenarios(scenario_path, site_ids=dataset.sites[S.SITE_ID].tolist())
+    else:
+        scenario_list = scenarios.default_scenarios(dataset.sites)
+    report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
+    result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
+    check_cancelled(cancelled)
+    meta = metadata(dataset, graph, scenario_list)
+    files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
+                                 progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
+    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
+    return RunResult(report=result, files=files, matrix=matrix)
+
+
+def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
+    xs = [d["x"] for _, d in graph.nodes(data=True)]
+    ys = [d["y"] for _, d in graph.nodes(data=True)]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+__all__ = [
+    "Dataset",
+    "RunResult",
+    "compute_matrix",
+    "describe_scenario",
+    "evaluate",
+    "load_dataset",
+    "load_default_dataset",
+    "load_default_network",
+    "load_network_file",
+    "metadata",
+    "run",
+    "user_cache_dir",
+]
