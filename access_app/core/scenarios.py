@@ -458,6 +458,13 @@ def assign(
             no_site = "network {} has no open site in this scenario"
         else:
             cands = {net: [col_of[s] for s in ids] for net, ids in scenario.hubs.items() if ids}
+            known_nets = {str(v) for v in area_nets_arr if v is not None}
+            for net in sorted(set(cands) - known_nets):
+                log.warning(
+                    "Scenario %r: hubs are named for network %r, which no area belongs to",
+                    scenario.name,
+                    net,
+                )
             no_site = "network {} has no hub in this scenario"
         allowed, group, _ = _network_groups(
             area_nets_arr, {k: np.array(v) for k, v in cands.items()}, n_sites

@@ -102,6 +102,16 @@ def test_hub_rules():
     assert res.reason[3] == "network South has no hub in this scenario"
 
 
+def test_hub_for_unknown_network_is_logged(caplog):
+    areas, sites, matrix = make_areas(), make_sites(), make_matrix()
+    sc = Scenario("Typo", rule="hub_per_network", hubs={"North": ("S1",), "Suoth": ("S3",)})
+    with caplog.at_level("WARNING", logger="access_app.core.scenarios"):
+        res = assign(areas, sites, matrix, sc)
+    assert "'Suoth', which no area belongs to" in caplog.text
+    assert "network South has no hub" in caplog.text
+    assert (res.site_index[3:] == -1).all()
+
+
 def test_unreachable_area_takes_reason_from_matrix():
     areas, sites = make_areas(), make_sites()
     minutes = MINUTES.copy()
