@@ -289,3 +289,83 @@ def about_text(attribution: str, network_note: str) -> str:
         "centralised versus networked scenarios.\n\n"
         f"{network_note}\n\nData attribution:\n{attribution}"
     )
+
+
+class AddSiteDialog(QDialog):
+    """Ask for a new site's name, network, linacs, type and postcode (or show its point)."""
+
+    def __init__(
+        self,
+        networks: list[str],
+        *,
+        location: tuple[float, float] | None = None,
+        default_network: str = "",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QLineEdit, QSpinBox
+
+        self.setWindowTitle("Add a site")
+        self.setObjectName("addSiteDialog")
+        self.location = location
+        self.name = QLineEdit()
+        self.name.setObjectName("siteName")
+        self.name.setToolTip("Name shown in tables, tooltips and exports")
+        self.postcode = QLineEdit()
+        self.postcode.setObjectName("sitePostcode")
+        self.postcode.setToolTip("Postcode of the site (looked up in OS Code-Point Open)")
+        self.network = QComboBox()
+        self.network.setObjectName("siteNetwork")
+        self.network.setEditable(True)
+        self.network.addItems(networks)
+        if default_network:
+            self.network.setCurrentText(default_network)
+        self.network.setToolTip("Network the site belongs to (type a new name to add one)")
+        self.linacs = QSpinBox()
+        self.linacs.setObjectName("siteLinacs")
+        self.linacs.setRange(1, 20)
+        self.linacs.setValue(2)
+        self.linacs.setToolTip("Number of linear accelerators (sizes the map marker)")
+        self.site_type = QComboBox()
+        self.site_type.setObjectName("siteType")
+        self.site_type.addItems(["main", "satellite"])
+        self.site_type.setToolTip("Main centre or satellite unit")
+        form = QFormLayout()
+        form.addRow("Name *", self.name)
+        if location is None:
+            form.addRow("Postcode *", self.postcode)
+        else:
+            where = QLabel(f"{location[0]:.5f}° N, {location[1]:.5f}° E (clicked on the map)")
+            form.addRow("Location", where)
+        form.addRow("Network", self.network)
+        form.addRow("Linacs", self.linacs)
+        form.addRow("Type", self.site_type)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Add site")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(buttons)
+        self.name.textChanged.connect(self._check)
+        self.postcode.textChanged.connect(self._check)
+        self._check()
+
+    def _check(self, *_: Any) -> None:
+        ok = bool(self.name.text().strip()) and (
+            self.location is not None or bool(self.postcode.text().strip())
+        )
+        self.ok.setEnabled(ok)
+
+    def values(self) -> dict[str, Any]:
+        """Return name, postcode, network, linacs and site_type as entered."""
+        return {
+            "site_name": self.name.text().strip(),
+            "postcode": self.postcode.text().strip().upper(),
+            "network": self.network.currentText().strip(),
+            "linacs": int(self.linacs.value()),
+            "site_type": self.site_type.currentText(),
+        }

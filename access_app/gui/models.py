@@ -23,6 +23,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from access_app.core.export import label as export_label
+from access_app.core.export import number_format
+
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
@@ -32,10 +35,29 @@ def plain_tooltip(text: str) -> str:
     return "<qt>" + html.escape(str(text)).replace("\n", "<br>") + "</qt>"
 
 
-def format_value(value: Any) -> str:
-    """Format one cell for display: thousands separators, 1-3 decimals, blanks for NaN."""
-    if value is None:
+def format_value(value: Any, excel_format: str | None = None) -> str:
+    """Format one cell for display: thousands separators, 1-3 decimals, blanks for NaN.
+
+    ``excel_format`` is the number format the Excel export uses for the column
+    (:func:`access_app.core.export.number_format`), so the window and the workbook agree.
+    """
+    if value is None or value is pd.NA:
         return ""
+    if excel_format and isinstance(value, int | float | np.number) and not isinstance(
+        value, bool | np.bool_
+    ):
+        v = float(value)
+        if math.isnan(v):
+            return ""
+        if math.isinf(v):
+            return "unreachable"
+        if excel_format.endswith("%"):
+            return f"{v * 100:.1f}%"
+        if excel_format.startswith("#,##0"):
+            decimals = len(excel_format.split(".")[1]) if "." in excel_format else 0
+            return f"{v:,.{decimals}f}"
+        if excel_format.startswith("0."):
+            return f"{v:.{len(excel_format) - 2}f}"
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
@@ -72,7 +94,7 @@ class DataFrameModel(QAbstractTableModel):
     def __init__(self, frame: pd.DataFrame | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._frame = pd.DataFrame()
-        self._show_index = False
+        self._formats: list[str | None] = []
         if frame is not None:
             self.set_frame(frame)
 
@@ -83,6 +105,7 @@ class DataFrameModel(QAbstractTableModel):
         if show_index:
             frame = frame.reset_index()
         self._frame = frame
+        self._formats = [number_format(str(c)) for c in frame.columns]
         self.endResetModel()
 
     def frame(self) -> pd.DataFrame:
@@ -100,7 +123,7 @@ class DataFrameModel(QAbstractTableModel):
             return None
         value = self._frame.iat[index.row(), index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(value)
+            return format_value(value, self._formats[index.column()])
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(str(value))
         if role == SORT_ROLE:
@@ -115,7 +138,7 @@ class DataFrameModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and section < len(self._frame.columns):
             name = self._frame.columns[section]
-            label = " ".join(map(str, name)) if isinstance(name, tuple) else str(name)
+            label = " ".join(map(str, name)) if isinstance(name, tuple) else export_label(str(name))
             if role == Qt.ItemDataRole.DisplayRole:
                 return label
             if role == Qt.ItemDataRole.ToolTipRole:
@@ -165,7 +188,7 @@ class SitesModel(QAbstractTableModel):
     )
     TIPS = {
         "open": "Tick to open the site in the current scenario",
-        "hub": "Tick to make the site its network's hub (used by the hub rules)",
+        "hub": "Tick to make the site a hub of its network (only for the hub rules)",
         "network": "Double-click to move the site to another network",
     }
 
@@ -175,6 +198,7 @@ class SitesModel(QAbstractTableModel):
         self._open: set[str] = set()
         self._hubs: set[str] = set()
         self._editable = True
+        self._hub_editable = True
 
     def set_data(
         self,
@@ -183,13 +207,18 @@ class SitesModel(QAbstractTableModel):
         open_sites: Iterable[str],
         hubs: Iterable[str],
         editable: bool = True,
+        hub_editable: bool = True,
     ) -> None:
-        """Show ``sites`` with the given open and hub site ids ticked."""
+        """Show ``sites`` with the given open and hub site ids ticked.
+
+        ``hub_editable`` is False when the scenario's rule has no hubs.
+        """
         self.beginResetModel()
         self._sites = sites.drop(columns="geometry", errors="ignore").reset_index(drop=True)
         self._open = {str(s) for s in open_sites}
         self._hubs = {str(s) for s in hubs}
         self._editable = editable
+        self._hub_editable = hub_editable
         self.endResetModel()
 
     def site_id(self, row: int) -> str:
@@ -242,7 +271,7 @@ class SitesModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:  # noqa: D102
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
         key = self.COLUMNS[index.column()][0]
-        if self._editable and key in ("open", "hub"):
+        if self._editable and (key == "open" or (key == "hub" and self._hub_editable)):
             return base | Qt.ItemFlag.ItemIsUserCheckable
         if self._editable and key == "network":
             return base | Qt.ItemFlag.ItemIsEditable

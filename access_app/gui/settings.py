@@ -40,6 +40,10 @@ class Settings:
         Names of the scenarios shown in the main and comparison panes.
     use_web_tiles
         Whether maps add OpenStreetMap tiles under the offline basemap (needs internet).
+    postcodes_file
+        The OS Code-Point Open zip used to place sites by postcode.
+    map_layer
+        Layer of the main map: "travel", "change" or "catchment".
     """
 
     schema_version: int = SCHEMA_VERSION
@@ -50,6 +54,8 @@ class Settings:
     current_scenario: str = ""
     compare_scenario: str = ""
     use_web_tiles: bool = False
+    postcodes_file: str = ""
+    map_layer: str = "travel"
 
     def with_dir(self, kind: str, folder: str | Path) -> Settings:
         """Return a copy that remembers ``folder`` for file dialogs of ``kind``."""

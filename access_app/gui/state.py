@@ -300,6 +300,23 @@ class AppState:
         self._results[name] = res
         return res
 
+    def cached_results(self) -> dict[str, ScenarioResult]:
+        """Return a copy of the results computed so far (still valid ones only)."""
+        valid = {}
+        for name, res in self._results.items():
+            try:
+                if res.scenario == self.scenario(name):
+                    valid[name] = res
+            except ScenarioError:
+                continue
+        return valid
+
+    def store_results(self, results: dict[str, ScenarioResult]) -> None:
+        """Keep results computed elsewhere (e.g. on a worker thread) for reuse."""
+        for name, res in results.items():
+            if name in self.names() and res.scenario == self.scenario(name):
+                self._results[name] = res
+
     def results(self) -> list[ScenarioResult]:
         """Return the results of every scenario, in order."""
         return [self.result(n) for n in self.names()]

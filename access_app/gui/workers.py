@@ -10,6 +10,7 @@ never reaches the window.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import threading
 import traceback
@@ -25,6 +26,28 @@ from access_app.core.progress import CancelFn, ProgressFn
 log = logging.getLogger(__name__)
 
 TaskFn = Callable[[ProgressFn, CancelFn], Any]
+
+_pinned_lock = threading.Lock()
+_pinned_threads: set[int] = set()
+
+
+def _pin_thread_state() -> None:
+    """Keep this pool thread's Python thread state alive between tasks.
+
+    PySide6 creates a Python thread state for each ``QRunnable.run`` call on a pool
+    thread and deletes it afterwards, which drops every ``threading.local`` of the thread.
+    pyproj keeps its PROJ context pointer in native thread storage but the object that
+    owns it in a ``threading.local``: the context is freed after the first task and the
+    next task on the same thread crashes inside PROJ. One extra ``PyGILState_Ensure``
+    (never released) keeps the thread state, so the thread behaves like a Python thread.
+    """
+    ident = threading.get_ident()
+    with _pinned_lock:
+        if ident in _pinned_threads:
+            return
+        _pinned_threads.add(ident)
+    ctypes.pythonapi.PyGILState_Ensure.restype = ctypes.c_int
+    ctypes.pythonapi.PyGILState_Ensure()
 
 
 @dataclass(frozen=True)
@@ -101,6 +124,7 @@ class Worker(QRunnable):
 
     def run(self) -> None:
         """Run the task and emit ``finished`` or ``errored`` (never raises)."""
+        _pin_thread_state()
         try:
             if self._cancel.is_set():
                 raise Cancelled("Stopped before it started.")
@@ -142,6 +166,8 @@ class TaskRunner(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(max_threads)
+        # Threads live as long as the pool: their Python thread states are pinned.
+        self.pool.setExpiryTimeout(-1)
         self._slots: dict[str, Worker] = {}
         self._visible: list[str] = []
 

@@ -1,0 +1,118 @@
+"""Entry point of the desktop application (``access-app``).
+
+``access-app`` opens the window on the embedded England data. ``access-app --screenshot
+PATH [--scenario NAME] [--compare NAME]`` renders the window once the maps have loaded,
+saves it as PNG and exits (used for the README and in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse the command line of ``access-app``."""
+    p = argparse.ArgumentParser(
+        prog="access-app",
+        description="Car travel time and equity of access to radiotherapy in England.")
+    p.add_argument("--screenshot", type=Path, metavar="PATH",
+                   help="save a PNG of the window once the maps have loaded, then exit")
+    p.add_argument("--scenario", metavar="NAME", help="scenario to show on the main map")
+    p.add_argument("--compare", metavar="NAME",
+                   help="show the side-by-side view comparing --scenario with NAME")
+    p.add_argument("--size", default="1600x1000", metavar="WxH",
+                   help="window size for --screenshot (default 1600x1000)")
+    p.add_argument("--timeout", type=float, default=600.0,
+                   help="give up on --screenshot after this many seconds (default 600)")
+    p.add_argument("--settings-dir", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    return p.parse_args(argv)
+
+
+def make_application(argv: Sequence[str] | None = None) -> object:
+    """Return the QApplication, creating it with what QtWebEngine needs."""
+    from PySide6 import QtWebEngineWidgets  # noqa: F401 - must precede QApplication
+    from PySide6.QtCore import QCoreApplication, Qt
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setApplicationName("Access App")
+    app.setOrganizationName("access-app")
+    app.setApplicationDisplayName("Access App")
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the desktop application; return the exit code."""
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s: %(message)s")
+    t0 = time.perf_counter()
+    app = make_application()
+    from PySide6.QtCore import QTimer
+
+    from .main_window import TAB_COMPARE, MainWindow
+
+    shot = args.screenshot
+    window = MainWindow(settings_dir=args.settings_dir, show_errors=shot is None)
+    if shot is not None:
+        w, _, h = args.size.partition("x")
+        window.resize(int(w), int(h))
+    window.show()
+    if shot is None:
+        return int(app.exec())
+
+    status = {"code": 1}
+
+    def choose() -> None:
+        names = window.state.names()
+        for wanted in (args.scenario, args.compare):
+            if wanted and wanted not in names:
+                print(f"access-app: no scenario {wanted!r}; choose one of: {', '.join(names)}",
+                      file=sys.stderr)
+                app.exit(2)
+                return
+        if args.scenario:
+            window.set_current(args.scenario)
+        if args.compare:
+            window.set_compare(args.compare)
+            window.tabs.setCurrentIndex(TAB_COMPARE)
+
+    def save() -> None:
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(shot))
+        print(f"access-app: saved {shot} ({time.perf_counter() - t0:.1f} s after start)"
+              if ok else f"access-app: could not write {shot}", file=sys.stderr)
+        status["code"] = 0 if ok else 1
+        window.close()
+        app.quit()
+
+    def on_ready() -> None:
+        window.maps_ready.disconnect(on_ready)
+        # Leaflet draws the canvas in the frames after the page reports it has loaded.
+        QTimer.singleShot(1500, save)
+
+    def on_failed(err: object) -> None:
+        print(f"access-app: {getattr(err, 'exception', err)}", file=sys.stderr)
+
+    window.data_loaded.connect(choose)
+    window.maps_ready.connect(on_ready)
+    window.task_failed.connect(on_failed)
+    QTimer.singleShot(int(args.timeout * 1000), lambda: (print(
+        "access-app: timed out waiting for the maps", file=sys.stderr), app.exit(1)))
+    rc = int(app.exec())
+    return status["code"] if rc == 0 else rc
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

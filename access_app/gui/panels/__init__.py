@@ -1,0 +1,1 @@
+"""Dock and tab panels of the main window."""

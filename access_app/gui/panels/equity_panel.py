@@ -1,0 +1,111 @@
+"""The equity panel: the report's tables in sortable views, and the charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from access_app.core.tables import EquityReport
+
+from ..charts import ChartsWidget
+from ..models import DataFrameModel, sortable
+
+#: Tabs: (title, breakdown name or table attribute, tooltip).
+TABLE_TABS: tuple[tuple[str, str, str], ...] = (
+    ("Overall", "summary", "Headline measures of every scenario (one column per scenario)"),
+    ("IMD quintile", "group:imd_quintile", "By deprivation quintile (1 = most deprived fifth)"),
+    ("IMD decile", "group:imd_decile", "By deprivation decile (1 = most deprived tenth)"),
+    ("Urban/rural", "group:urban_rural", "By ONS 2011 rural-urban class (urban A-C, rural D-E)"),
+    ("Network", "group:network", "By network"),
+    ("Site", "sites", "Demand and journeys per site"),
+    ("Changes vs baseline", "changes", "Change against the baseline, overall and by group"),
+    ("Index changes", "index_changes", "Change of every headline measure against the baseline"),
+    ("Site changes", "site_changes", "Change of demand per site against the baseline"),
+)
+
+
+def summary_by_measure(summary: pd.DataFrame) -> pd.DataFrame:
+    """Return the summary with one row per measure and one column per scenario."""
+    if summary.empty:
+        return summary
+    t = summary.set_index("scenario").T
+    t.index.name = "measure"
+    t.columns = [str(c) for c in t.columns]
+    return t.reset_index()
+
+
+class EquityPanel(QWidget):
+    """Tabs of tables over charts; every table sorts by clicking its header."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.filter = QLineEdit()
+        self.filter.setObjectName("equityFilter")
+        self.filter.setPlaceholderText("Filter rows of the table shown…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setToolTip("Show only rows that contain this text (e.g. a scenario name)")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("equityTables")
+        self.models: dict[str, DataFrameModel] = {}
+        self.views: dict[str, QTableView] = {}
+        self.proxies = {}
+        for title, key, tip in TABLE_TABS:
+            model = DataFrameModel(parent=self)
+            proxy = sortable(model, self)
+            view = QTableView()
+            view.setObjectName(f"table_{key.replace(':', '_')}")
+            view.setModel(proxy)
+            view.setSortingEnabled(True)
+            view.setAlternatingRowColors(True)
+            view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+            view.verticalHeader().setVisible(False)
+            view.setToolTip(tip + ". Click a header to sort.")
+            self.filter.textChanged.connect(proxy.setFilterFixedString)
+            self.tabs.addTab(view, title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, tip)
+            self.models[key], self.views[key], self.proxies[key] = model, view, proxy
+        self.charts = ChartsWidget(self)
+        self.charts.setObjectName("charts")
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.filter)
+        tl.addWidget(self.tabs, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.charts)
+        self.splitter.setSizes([400, 400])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.splitter)
+
+    def set_report(self, report: EquityReport, *, network_label: str = "Network") -> None:
+        """Show every table of ``report``."""
+        for _title, key, _tip in TABLE_TABS:
+            if key == "summary":
+                frame = summary_by_measure(report.summary)
+            elif key.startswith("group:"):
+                frame = report.breakdown(key.split(":", 1)[1])
+            else:
+                frame = getattr(report, key)
+            self.models[key].set_frame(frame)
+            view = self.views[key]
+            view.resizeColumnsToContents()
+            for col in range(self.models[key].columnCount()):
+                if view.columnWidth(col) > 240:
+                    view.setColumnWidth(col, 240)
+        idx = [k for _, k, _ in TABLE_TABS].index("group:network")
+        self.tabs.setTabText(idx, network_label)
+
+    def table(self, key: str) -> pd.DataFrame:
+        """Return the table shown under ``key`` (e.g. ``"summary"``, ``"group:network"``)."""
+        return self.models[key].frame()
