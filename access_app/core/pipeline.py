@@ -412,6 +412,11 @@ def run(
         Progress callback and cancel check.
     """
     dataset = dataset or load_default_dataset()
+    # Check the scenario file before the slow steps, so a typo fails at once.
+    if scenario_path is not None:
+        scenario_list = scenarios.load_scenarios(scenario_path, site_ids=dataset.sites[S.SITE_ID].tolist())
+    else:
+        scenario_list = scenarios.default_scenarios(dataset.sites)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
@@ -427,10 +432,6 @@ def run(
     check_cancelled(cancelled)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
                             cancelled=cancelled)
-    if scenario_path is not None:
-        scenario_list = scenarios.load_scenarios(scenario_path, site_ids=dataset.sites[S.SITE_ID].tolist())
-    else:
-        scenario_list = scenarios.default_scenarios(dataset.sites)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
