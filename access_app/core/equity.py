@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 ArrayLike = np.ndarray | list[float] | tuple[float, ...]
 
@@ -176,34 +177,27 @@ def theil_decomposition(x: ArrayLike, groups: ArrayLike, w: ArrayLike | None = N
     mu = float(np.dot(wa, xa) / total_w) if total_w > 0 else nan
     if not total_w > 0 or not mu > 0:
         return TheilDecomposition(nan, nan, nan, (), (), ())
-    labels, codes = np.unique(ga.astype(str), return_inverse=True)
-    firsts = [ga[np.flatnonzero(codes == i)[0]] for i in range(labels.size)]
-    wg = np.bincount(codes, weights=wa, minlength=labels.size)
-    xg = np.bincount(codes, weights=wa * xa, minlength=labels.size)
-    between = 0.0
-    within = 0.0
-    shares, theils = [], []
-    for i in range(labels.size):
-        if wg[i] <= 0 or xg[i] <= 0:
-            shares.append(0.0)
-            theils.append(nan if wg[i] <= 0 else 0.0)
-            continue
-        mu_g = xg[i] / wg[i]
-        s_g = xg[i] / (total_w * mu)
-        m = codes == i
-        t_g = _xlogx_mean(xa[m], wa[m], mu_g)
-        between += s_g * np.log(mu_g / mu)
-        within += s_g * t_g
-        shares.append(float(s_g))
-        theils.append(t_g)
+    codes, uniques = pd.factorize(pd.Series(ga, dtype=object), sort=True, use_na_sentinel=False)
+    k = len(uniques)
+    wg = np.bincount(codes, weights=wa, minlength=k)
+    xg = np.bincount(codes, weights=wa * xa, minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu_g = np.where(wg > 0, xg / np.where(wg > 0, wg, 1.0), np.nan)
+        r = np.where(mu_g[codes] > 0, xa / np.where(mu_g[codes] > 0, mu_g[codes], 1.0), 0.0)
+        terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
+        t_g = np.where(wg > 0, np.bincount(codes, weights=wa * terms, minlength=k) / wg, np.nan)
+    s_g = xg / (total_w * mu)
+    pos = xg > 0
+    between = float(np.sum(s_g[pos] * np.log(mu_g[pos] / mu)))
+    within = float(np.sum(s_g[pos] * t_g[pos]))
     total = _xlogx_mean(xa, wa, mu)
     return TheilDecomposition(
         total=total,
-        between=float(between),
-        within=float(within),
-        groups=tuple(firsts),
-        share=tuple(shares),
-        theil=tuple(theils),
+        between=between,
+        within=within,
+        groups=tuple(uniques.tolist()),
+        share=tuple(float(v) for v in s_g),
+        theil=tuple(float(v) for v in t_g),
     )
 
 

@@ -150,6 +150,7 @@ def group_stats(
     n_groups: int,
     *,
     thresholds: Sequence[int],
+    order: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Return weighted travel-time statistics per group code.
 
@@ -165,6 +166,9 @@ def group_stats(
         Number of groups.
     thresholds
         Minutes for the ``within_T_demand`` / ``within_T_share`` columns.
+    order
+        Optional positions of the reachable areas sorted by minutes (stable), from
+        :func:`minutes_order`; saves a sort when one scenario is broken down many ways.
 
     Returns
     -------
@@ -189,11 +193,14 @@ def group_stats(
     med = np.full(n_groups, np.nan)
     p90 = np.full(n_groups, np.nan)
     mx = np.full(n_groups, np.nan)
-    order = np.argsort(x_r, kind="stable")
-    order = order[np.argsort(c_r[order], kind="stable")]
-    cs = c_r[order]
+    if order is None:
+        order = minutes_order(minutes)
+    # stable sort by group keeps the minutes order inside each group (radix sort on int16)
+    small = codes.astype(np.int16) if n_groups < np.iinfo(np.int16).max else codes
+    order = order[np.argsort(small[order], kind="stable")]
+    cs = codes[order]
     bounds = np.searchsorted(cs, np.arange(n_groups + 1), side="left")
-    xs_all, ws_all = x_r[order], w_r[order]
+    xs_all, ws_all = minutes[order], demand[order]
     for g in range(n_groups):
         lo, hi = bounds[g], bounds[g + 1]
         if hi <= lo or rd[g] <= 0:
@@ -212,6 +219,12 @@ def group_stats(
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"within_{t}_share"] = np.where(rd > 0, within / rd, np.nan)
     return out
+
+
+def minutes_order(minutes: np.ndarray) -> np.ndarray:
+    """Return the positions of reachable (finite) minutes in ascending order, ties stable."""
+    reach = np.flatnonzero(np.isfinite(minutes))
+    return reach[np.argsort(minutes[reach], kind="stable")]
 
 
 def imd_quintile(decile: pd.Series) -> pd.Series:
@@ -406,6 +419,7 @@ def build_report(
         report(progress, i / (n + 1), f"Measuring scenario {res.scenario.name!r}")
         sc = res.scenario
         zero = np.zeros(len(res.minutes), dtype=np.intp)
+        order = minutes_order(res.minutes)
         overall = _stats_frame(
             group_stats(res.minutes, res.demand, zero, 1, thresholds=thresholds),
             sc.fractions,
@@ -430,7 +444,7 @@ def build_report(
             (SITE_GROUP, _site_labels(res)),
         ):
             st = _stats_frame(
-                group_stats(res.minutes, res.demand, codes, len(labels), thresholds=thresholds),
+                group_stats(res.minutes, res.demand, codes, len(labels), thresholds=thresholds, order=order),
                 sc.fractions,
                 thresholds,
             )
@@ -667,7 +681,7 @@ def _areas_table(
             schema.URBAN_RURAL: col(schema.URBAN_RURAL),
             schema.NETWORK: col(schema.NETWORK),
             schema.SITE_ID: site_ids,
-            schema.SITE_NAME: [names.get(s) if s is not None else None for s in site_ids],
+            schema.SITE_NAME: pd.Series(site_ids, dtype=object).map(names).to_numpy(),
             "minutes": minutes,
             "baseline_minutes": base_min,
             "change_min": minutes - base_min,
