@@ -441,8 +441,9 @@ def assign(
                 f"Scenario {scenario.name!r}: rule {scenario.rule!r} needs a 'network' column "
                 "in the areas table; load an area-to-network table or use rule 'nearest'."
             )
-        area_nets = areas[schema.NETWORK].astype(object).where(areas[schema.NETWORK].notna())
-        area_nets_arr = np.array([None if v is None else str(v) for v in area_nets], dtype=object)
+        area_nets_arr = np.array(
+            [None if pd.isna(v) else str(v) for v in areas[schema.NETWORK].tolist()], dtype=object
+        )
         if scenario.rule == "within_network":
             if schema.NETWORK not in sites.columns:
                 raise ScenarioError(

@@ -239,3 +239,12 @@ def _timed(fn, *args):
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
+
+
+def test_area_without_network_is_unreachable():
+    areas, sites, matrix = make_areas(), make_sites(), make_matrix()
+    areas["network"] = areas["network"].astype("string")
+    areas.loc[0, "network"] = pd.NA
+    res = assign(areas, sites, matrix, Scenario("N", open_sites=("S1", "S3"), rule="within_network"))
+    assert res.reason[0] == "area has no network"
+    assert res.site_ids.tolist()[1:] == ["S1", "S1", "S3", "S3", "S3"]
