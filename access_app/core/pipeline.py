@@ -279,14 +279,15 @@ def load_network_file(
         lines = network.read_lines(p)
         road_col = next((c for c in ROAD_COLUMNS if c in lines.columns), None)
         class_col = next((c for c in CLASS_COLUMNS if c in lines.columns), None)
-        if road_col is None and class_col is None:
+        label_col = road_col if road_col is not None else class_col
+        if label_col is None:
             raise DataError(
                 f"{p}: no road number or class column (looked for "
                 f"{', '.join(ROAD_COLUMNS + CLASS_COLUMNS)}). Rename the column that holds it."
             )
         urban_col = "urban" if "urban" in lines.columns else None
         return network.graph_from_lines(
-            lines, road_col=road_col or class_col, class_col=class_col, urban_col=urban_col,
+            lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
             areas=areas if urban_col is None else None, speed_model=speed_model, source=p.name,
             progress=progress, cancelled=cancelled,
         )
