@@ -3,9 +3,9 @@
 :class:`GraphArrays` holds what routing needs (node coordinates, edge end points, travel
 times, coordinates of nodes dropped as islands) as flat numpy arrays, with the reversed
 compressed sparse row (CSR) matrix that :mod:`scipy.sparse.csgraph` searches. It is built
-once per graph by :func:`arrays_of` and kept in ``G.graph["_arrays"]``; a graph loaded
-from the cache gets it for free. If you change a graph's edges in place, call
-:func:`forget_arrays` so it is rebuilt.
+once per graph by :func:`arrays_of` and kept in ``G.graph["_arrays"]`` (tied to that graph
+object); a graph loaded from the cache gets it for free. If you change a graph's edges in
+place, call :func:`forget_arrays` so it is rebuilt.
 
 Cache file format (``numpy.savez``, no pickles; ``allow_pickle=False`` on load)
 ----------------------------------------------------------------------------------
@@ -158,14 +158,26 @@ def arrays_of(G: nx.MultiDiGraph) -> GraphArrays:
     """
     cached = G.graph.get("_arrays")
     if (
-        isinstance(cached, GraphArrays)
-        and cached.n_nodes == G.number_of_nodes()
-        and cached.u.size == G.number_of_edges()
+        isinstance(cached, tuple)
+        and len(cached) == 2
+        and cached[0] == id(G)
+        and isinstance(cached[1], GraphArrays)
+        and cached[1].n_nodes == G.number_of_nodes()
     ):
-        return cached
+        return cached[1]
     arrays = _build_arrays(G)
-    G.graph["_arrays"] = arrays
+    attach_arrays(G, arrays)
     return arrays
+
+
+def attach_arrays(G: nx.MultiDiGraph, arrays: GraphArrays) -> None:
+    """Keep ``arrays`` on ``G`` for :func:`arrays_of` (valid for this graph object only).
+
+    The arrays are tied to the graph object's identity, so a copy (``G.copy()``, which
+    copies ``G.graph``) rebuilds its own; edits made in place need :func:`forget_arrays`.
+    Counting a MultiDiGraph's edges costs a pass over every node, so it is not re-checked.
+    """
+    G.graph["_arrays"] = (id(G), arrays)
 
 
 def forget_arrays(G: nx.MultiDiGraph) -> None:
@@ -184,20 +196,22 @@ def _build_arrays(G: nx.MultiDiGraph) -> GraphArrays:
     except KeyError as exc:
         raise NetworkError("every network node needs 'x' and 'y' coordinates") from exc
     pos = dict(zip(node_ids.tolist(), range(len(node_ids)), strict=True))
-    m = G.number_of_edges()
-    u = np.empty(m, dtype=np.int32)
-    v = np.empty(m, dtype=np.int32)
-    tt = np.empty(m, dtype=np.float64)
     try:
-        for i, (a, b, t) in enumerate(G.edges(data="travel_time")):
-            u[i] = pos[a]
-            v[i] = pos[b]
-            tt[i] = float(t)
+        triples = [(pos[a], pos[b], t) for a, b, t in G.edges(data="travel_time")]
+        starts, ends, times = zip(*triples, strict=True) if triples else ((), (), ())
+        u = np.array(starts, dtype=np.int32)
+        v = np.array(ends, dtype=np.int32)
+        tt = np.array(times, dtype=np.float64)
     except TypeError as exc:
         raise NetworkError(
             "every network edge needs a 'travel_time' in seconds; "
             "build the network with access_app.core.network"
         ) from exc
+    if np.isnan(tt).any():
+        raise NetworkError(
+            "every network edge needs a 'travel_time' in seconds; "
+            "build the network with access_app.core.network"
+        )
     dropped = np.asarray(G.graph.get("dropped_nodes_xy", np.zeros((0, 2))), dtype=float)
     dropped = dropped.reshape(-1, 2)
     gap = np.asarray(G.graph.get("dropped_nodes_gap_m", np.full(len(dropped), np.inf)), float)
@@ -359,7 +373,7 @@ def _load_arrays(path: str | Path) -> nx.MultiDiGraph:
     u, v, k = data["u"], data["v"], data["k"]
     length, tt = data["length"], data["travel_time"]
     dropped = data["dropped_xy"]
-    gap = data["dropped_gap_m"]
+    gap = data.get("dropped_gap_m", np.full(len(dropped), np.inf))
 
     node_cols = {"x": x.tolist(), "y": y.tolist()}
     edge_cols: dict[str, list[Any]] = {"length": length.tolist(), "travel_time": tt.tolist()}
@@ -385,7 +399,7 @@ def _load_arrays(path: str | Path) -> nx.MultiDiGraph:
                   k.tolist(), edge_rows)
     G.graph["dropped_nodes_xy"] = dropped
     G.graph["dropped_nodes_gap_m"] = gap
-    G.graph["_arrays"] = GraphArrays(
+    arrays = GraphArrays(
         node_ids=node_ids,
         x=x,
         y=y,
@@ -396,6 +410,7 @@ def _load_arrays(path: str | Path) -> nx.MultiDiGraph:
         dropped_gap_m=gap,
         speed_model=str(graph_attrs.get("speed_model", "")),
     )
+    attach_arrays(G, arrays)
     return G
 
 

@@ -174,46 +174,73 @@ def site_to_node_seconds(
     arrays: GraphArrays,
     site_snap: Snap,
     *,
+    keep: np.ndarray | None = None,
     chunk: int | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> np.ndarray:
-    """Return seconds from every node to every site door, shape ``(n_sites, n_nodes)``.
+    """Return seconds from nodes to every site door, shape ``(n_sites, n_kept)``.
 
     One Dijkstra search per site over the reversed graph, started at the site's super
-    node. Sites in chunks to bound memory (``chunk`` sites per call).
+    node, in chunks of ``chunk`` sites to bound memory.
+
+    Parameters
+    ----------
+    arrays
+        Graph arrays.
+    site_snap
+        Candidate nodes and access legs of the sites.
+    keep
+        Node positions whose times are returned (all nodes if None).
+    chunk, progress, cancelled
+        Sites per search call; progress callback; cancel check.
     """
     m = len(site_snap.nodes)
     n = arrays.n_nodes
-    out = np.full((m, n), np.inf)
+    cols = np.arange(n) if keep is None else np.asarray(keep, dtype=np.int64)
+    out = np.full((m, cols.size), np.inf)
     if m == 0:
         return out
-    sources = [
-        (site_snap.nodes[j][np.isfinite(site_snap.leg_s[j])],
-         site_snap.leg_s[j][np.isfinite(site_snap.leg_s[j])])
-        for j in range(m)
-    ]
-    csr = arrays.csr_with_sources(sources)
+    csr = arrays.csr_with_sources(_site_sources(site_snap))
     if chunk is None:
-        chunk = int(max(1, min(16, 4e8 // (8 * (n + m)))))
+        chunk = int(max(1, min(16, 2e8 // (8 * (n + m)))))
     for start in range(0, m, chunk):
         check_cancelled(cancelled)
         stop = min(m, start + chunk)
-        idx = np.arange(n + start, n + stop)
-        dist = dijkstra(csr, directed=True, indices=idx)
-        out[start:stop] = dist[:, :n]
+        dist = dijkstra(csr, directed=True, indices=np.arange(n + start, n + stop))
+        out[start:stop] = dist[:, cols]
         report(progress, stop / m, f"Searched the network from {stop} of {m} sites")
     return out
 
 
-def combine_area_legs(node_seconds: np.ndarray, area_snap: Snap) -> np.ndarray:
-    """Return ``(n_areas, n_sites)`` seconds: best of area leg + node-to-site time."""
-    n_a = len(area_snap.nodes)
-    m = node_seconds.shape[0]
-    best = np.full((n_a, m), np.inf)
-    for c in range(area_snap.nodes.shape[1]):
-        cand = node_seconds[:, area_snap.nodes[:, c]].T + area_snap.leg_s[:, c][:, None]
-        np.minimum(best, cand, out=best)
+def _site_sources(site_snap: Snap) -> list[tuple[np.ndarray, np.ndarray]]:
+    ok = np.isfinite(site_snap.leg_s)
+    return [(site_snap.nodes[j][ok[j]], site_snap.leg_s[j][ok[j]]) for j in range(len(ok))]
+
+
+def combine_area_legs(node_seconds: np.ndarray, area_nodes: np.ndarray,
+                      area_legs: np.ndarray) -> np.ndarray:
+    """Return ``(n_areas, n_sites)`` seconds: best over candidates of leg + node-to-site.
+
+    Parameters
+    ----------
+    node_seconds
+        ``(n_sites, n_cols)`` seconds from nodes to sites.
+    area_nodes
+        ``(n_areas, k)`` column positions (into ``node_seconds``) of each area's candidates.
+    area_legs
+        ``(n_areas, k)`` access-leg seconds.
+    """
+    by_node = np.ascontiguousarray(node_seconds.T)
+    if len(area_nodes) == 0:
+        return np.full((0, node_seconds.shape[0]), np.inf)
+    best = by_node[area_nodes[:, 0]]
+    best += area_legs[:, 0][:, None]
+    tmp = np.empty_like(best)
+    for c in range(1, area_nodes.shape[1]):
+        np.take(by_node, area_nodes[:, c], axis=0, out=tmp)
+        tmp += area_legs[:, c][:, None]
+        np.minimum(best, tmp, out=best)
     return best
 
 
@@ -317,11 +344,13 @@ def travel_time_matrix(
     site_urban = np.full(len(site_ids), params.site_access == "urban")
     site_snap = snap_points(arrays, site_xy, site_urban, params=params)
     check_cancelled(cancelled)
+    needed, cols = np.unique(area_snap.nodes, return_inverse=True)
     node_s = site_to_node_seconds(
-        arrays, site_snap, progress=_sub(progress, 0.1, 0.9), cancelled=cancelled
+        arrays, site_snap, keep=needed, progress=_sub(progress, 0.1, 0.9), cancelled=cancelled
     )
     report(progress, 0.9, "Adding access legs")
-    minutes = combine_area_legs(node_s, area_snap) / 60.0
+    cols = cols.reshape(area_snap.nodes.shape)
+    minutes = combine_area_legs(node_s, cols, area_snap.leg_s) / 60.0
     unreachable = _unreachable_table(area_ids, area_snap, site_ids, site_snap)
     result = TravelTimeMatrix(
         minutes=minutes,
@@ -425,12 +454,7 @@ def nearest_site_minutes(
         dist = np.full(n, np.inf)
         src = np.full(n, -1)
     else:
-        sources = [
-            (site_snap.nodes[j][np.isfinite(site_snap.leg_s[j])],
-             site_snap.leg_s[j][np.isfinite(site_snap.leg_s[j])])
-            for j in range(m)
-        ]
-        csr = arrays.csr_with_sources(sources)
+        csr = arrays.csr_with_sources(_site_sources(site_snap))
         report(progress, 0.3, "Searching from all sites at once")
         dist_all, _, src_all = dijkstra(
             csr, directed=True, indices=np.arange(n, n + m), min_only=True,
