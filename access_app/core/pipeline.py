@@ -415,7 +415,7 @@ def run(
     dataset = dataset or load_default_dataset()
     # Check the scenario file before the slow steps, so a typo fails at once.
     if scenario_path is not None:
-        scenario_list = scenarios.load_scenarios(scenario_path, site_ids=dataset.sites[S.SITE_ID].tolist())
+        scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
     report(progress, 0.0, "Loading the road network")
