@@ -760,8 +760,6 @@ def load_network(path: str | Path) -> nx.MultiDiGraph:
     """
     import json
 
-    import osmnx as ox
-
     from . import graphstore
 
     path = Path(path)
@@ -772,6 +770,8 @@ def load_network(path: str | Path) -> nx.MultiDiGraph:
         return graphstore.load_arrays(path)
     if suffix != ".graphml":
         raise NetworkError(f"{path.name}: open a network saved as .graphml or .npz")
+    import osmnx as ox  # only here: importing osmnx takes longer than reading a .npz
+
     try:
         G = ox.load_graphml(
             path, edge_dtypes={"urban": lambda s: str(s) == "True", "length": float}
