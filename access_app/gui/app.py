@@ -86,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.set_current(args.scenario)
         if args.compare:
             window.set_compare(args.compare)
+            window.data_dock.hide()
+            window.scenario_dock.hide()
             window.tabs.setCurrentIndex(TAB_COMPARE)
 
     def save() -> None:

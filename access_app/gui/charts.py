@@ -26,15 +26,15 @@ COLOURS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a
 
 def reach_curve(result: ScenarioResult, *, step: float = 1.0,
                 upto: float = 180.0) -> tuple[np.ndarray, np.ndarray]:
-    """Return minutes and the share of demand (0..1) within each, for one scenario.
+    """Return minutes and the share of reachable demand (0..1) within each, for one scenario.
 
-    Unreachable areas count in the denominator and never in the numerator.
+    Shares are of *reachable* demand, as in the equity tables (:mod:`access_app.core.tables`).
     """
     x = np.arange(0.0, upto + step, step)
-    total = float(result.demand.sum())
+    ok = np.isfinite(result.minutes)
+    total = float(result.demand[ok].sum())
     if total <= 0:
         return x, np.zeros_like(x)
-    ok = np.isfinite(result.minutes)
     order = np.argsort(result.minutes[ok], kind="stable")
     mins = result.minutes[ok][order]
     cum = np.concatenate([[0.0], np.cumsum(result.demand[ok][order])])
@@ -132,7 +132,7 @@ class ChartsWidget(QTabWidget):
         for t in THRESHOLDS:
             ax.axvline(t, color="#999", lw=0.7, ls="--")
         ax.set_xlabel("One-way car travel time (minutes)")
-        ax.set_ylabel("Share of demand within (%)")
+        ax.set_ylabel("Share of reachable demand within (%)")
         ax.set_title("Share of demand within x minutes")
         ax.set_xlim(0, 180)
         ax.set_ylim(0, 100)

@@ -178,8 +178,6 @@ class MainWindow(QMainWindow):
         self.scenario_dock.setObjectName("scenarioDock")
         self.scenario_dock.setWidget(self.scenario_panel)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.scenario_dock)
-        self.resizeDocks([self.data_dock, self.scenario_dock], [430, 300],
-                         Qt.Orientation.Horizontal)
 
         dp, sp = self.data_panel, self.scenario_panel
         dp.load_requested.connect(self.request_load)
@@ -342,6 +340,9 @@ class MainWindow(QMainWindow):
             self.resize(1500, 920)
         if s.window_state:
             self.restoreState(QByteArray.fromHex(s.window_state.encode()))
+        else:
+            QTimer.singleShot(0, lambda: self.resizeDocks(
+                [self.data_dock, self.scenario_dock], [400, 290], Qt.Orientation.Horizontal))
 
     def _set_attribution(self, attribution: str, network_note: str) -> None:
         short = attribution if len(attribution) < 90 else attribution[:87] + "…"

@@ -9,6 +9,7 @@ click hook used to place a new site.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from pathlib import Path
@@ -34,6 +35,23 @@ _CLICK_HOOK = """
   return true;
 })();
 """
+
+
+_COMPACT_CSS = """
+.access-legend { font-size: 10px !important; max-width: 150px !important;
+                 padding: 3px 6px !important; }
+.access-legend h4 { font-size: 10px !important; margin: 1px 0 2px !important; }
+.access-legend .note, .access-title { display: none !important; }
+.leaflet-control-attribution { max-width: 75% !important; white-space: nowrap;
+                               overflow: hidden; text-overflow: ellipsis; }
+.leaflet-control-attribution br { display: none; }
+.leaflet-control-attribution:hover { white-space: normal; }
+"""
+_COMPACT_JS = (
+    "(function(){var s=document.createElement('style');s.textContent="
+    + json.dumps(_COMPACT_CSS.replace("\n", " "))
+    + ";document.head.appendChild(s);})();"
+)
 
 
 class MapPage(QWebEnginePage):
@@ -80,6 +98,7 @@ class MapView(QWebEngineView):
     map_loaded = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
+        """Create an empty view; set ``compact`` for narrow panes (smaller legend)."""
         super().__init__(parent)
         self.setPage(MapPage(self))
         s = self.settings()
@@ -90,6 +109,7 @@ class MapView(QWebEngineView):
         self.path: Path | None = None
         self.loaded = False
         self._pending_view: tuple[float, float, float] | None = None
+        self.compact = False
         self.loadFinished.connect(self._on_load_finished)
         self.setToolTip("Drag to pan, scroll to zoom; hover an area or site for details")
 
@@ -103,6 +123,8 @@ class MapView(QWebEngineView):
     def _on_load_finished(self, ok: bool) -> None:
         if ok:
             self.page().runJavaScript(_CLICK_HOOK)
+            if self.compact:
+                self.page().runJavaScript(_COMPACT_JS)
             if self._pending_view is not None:
                 self.set_view(*self._pending_view)
                 self._pending_view = None

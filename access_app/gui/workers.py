@@ -148,6 +148,20 @@ class Worker(QRunnable):
             pass
 
 
+def shared_pool() -> QThreadPool:
+    """Return the process-wide thread pool, set up so its threads never expire.
+
+    Pool threads keep their pinned Python thread state (see :func:`_pin_thread_state`)
+    for the life of the process; a thread that exited and an unrelated new thread could
+    otherwise share an identifier and skip pinning.
+    """
+    pool = QThreadPool.globalInstance()
+    if pool.expiryTimeout() != -1:
+        pool.setExpiryTimeout(-1)
+        pool.setMaxThreadCount(max(2, pool.maxThreadCount()))
+    return pool
+
+
 class TaskRunner(QObject):
     """Start tasks in named slots on a thread pool; one running task per slot.
 
@@ -162,12 +176,9 @@ class TaskRunner(QObject):
     busy_changed = Signal(bool)
     progress = Signal(float, str)
 
-    def __init__(self, parent: QObject | None = None, *, max_threads: int = 2) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.pool = QThreadPool(self)
-        self.pool.setMaxThreadCount(max_threads)
-        # Threads live as long as the pool: their Python thread states are pinned.
-        self.pool.setExpiryTimeout(-1)
+        self.pool = shared_pool()
         self._slots: dict[str, Worker] = {}
         self._visible: list[str] = []
 
@@ -262,7 +273,13 @@ class TaskRunner(QObject):
         return list(self._slots)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
-        """Cancel every task and wait for the pool threads to end."""
+        """Cancel every task of this runner and wait until they have returned."""
+        workers = list(self._slots.values())
         for slot in list(self._slots):
             self.cancel(slot)
-        return self.pool.waitForDone(timeout_ms)
+        ok = True
+        for w in workers:
+            if self.pool.tryTake(w):  # still queued: it will never run
+                continue
+            ok = w.wait(timeout_ms / 1000.0) and ok
+        return ok

@@ -6,6 +6,8 @@ import pandas as pd
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QSplitter, QTableView, QVBoxLayout, QWidget
 
+from access_app.core.export import number_format
+
 from ..mapview import MapView
 from ..models import DataFrameModel, sortable
 from .map_pane import MapPane
@@ -30,25 +32,44 @@ COMPARE_MEASURES: tuple[tuple[str, str], ...] = (
 )
 
 
+def _fmt(value: float, excel_format: str | None, *, change: bool = False) -> str:
+    if pd.isna(value):
+        return ""
+    sign = "+" if change and value > 0 else ""
+    if excel_format and excel_format.endswith("%"):
+        return f"{sign}{value * 100:.1f}" + (" pp" if change else "%")
+    if excel_format and excel_format.startswith("#,##0"):
+        return f"{sign}{value:,.0f}"
+    if excel_format and excel_format.startswith("0.0000"):
+        return f"{sign}{value:.4f}"
+    if excel_format and excel_format.startswith("0."):
+        return f"{sign}{value:.1f}"
+    return f"{sign}{value:,.0f}" if float(value).is_integer() else f"{sign}{value:.2f}"
+
+
 def comparison_table(summary: pd.DataFrame, left: str, right: str) -> pd.DataFrame:
-    """Return measure / left / right / change rows for two scenarios of the summary."""
+    """Return measure / left / right / change rows (formatted text) for two scenarios.
+
+    Numbers are formatted as in the Excel export (shares in %, changes of shares in
+    percentage points); "change" is right minus left.
+    """
     rows = summary.set_index("scenario")
+    right_col = right if right != left else f"{right} "
     if left not in rows.index or right not in rows.index:
-        return pd.DataFrame(columns=["measure", left, right, "change"])
+        return pd.DataFrame(columns=["measure", left, right_col, "change"])
     out = []
     for col, label in COMPARE_MEASURES:
         if col not in rows.columns:
             continue
         a, b = rows.at[left, col], rows.at[right, col]
+        fmt = number_format(col)
         try:
             change = float(b) - float(a)
         except (TypeError, ValueError):
             change = float("nan")
-        out.append({"measure": label, left: a, right: b, "change": change})
-    frame = pd.DataFrame(out)
-    if left == right:
-        frame = frame.loc[:, ~frame.columns.duplicated()]
-    return frame
+        out.append({"measure": label, left: _fmt(float(a), fmt), right_col: _fmt(float(b), fmt),
+                    "change": _fmt(change, fmt, change=True)})
+    return pd.DataFrame(out, columns=["measure", left, right_col, "change"])
 
 
 class ComparePanel(QWidget):
@@ -61,12 +82,14 @@ class ComparePanel(QWidget):
         self.diff = MapPane("", name="diffPane")
         self.maps = QSplitter(Qt.Orientation.Horizontal)
         for pane in (self.left, self.right, self.diff):
+            pane.view.compact = True
             self.maps.addWidget(pane)
         self.model = DataFrameModel(parent=self)
         self.table = QTableView()
         self.table.setObjectName("compareTable")
         self.table.setModel(sortable(self.model, self))
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ContiguousSelection)
         self.table.verticalHeader().setVisible(False)
@@ -77,6 +100,7 @@ class ComparePanel(QWidget):
         split.addWidget(self.table)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
+        split.setSizes([700, 180])
         self.splitter = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -99,3 +123,5 @@ class ComparePanel(QWidget):
         """Show the comparison of ``left`` and ``right``."""
         self.model.set_frame(comparison_table(summary, left, right))
         self.table.resizeColumnsToContents()
+        for col in range(1, self.model.columnCount()):
+            self.table.setColumnWidth(col, max(self.table.columnWidth(col), 140))

@@ -65,6 +65,7 @@ class EquityPanel(QWidget):
             view.setObjectName(f"table_{key.replace(':', '_')}")
             view.setModel(proxy)
             view.setSortingEnabled(True)
+            view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
             view.setAlternatingRowColors(True)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             view.verticalHeader().setVisible(False)

@@ -149,11 +149,13 @@ class ScenarioPanel(QWidget):
         form.addRow("", open_buttons)
         form.addRow("Hubs", self.hubs_label)
 
+        self.list.setMaximumHeight(220)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.list, 1)
+        lay.addWidget(self.list)
         lay.addLayout(buttons)
         lay.addWidget(box)
         lay.addWidget(self.message)
+        lay.addStretch(1)
 
     def _button(self, text: str, tip: str, slot: object) -> QPushButton:
         b = QPushButton(text)

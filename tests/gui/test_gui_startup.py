@@ -1,0 +1,80 @@
+"""Start-up on the embedded England data, and settings that survive a restart."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import MAP_TIMEOUT_MS, close_window, open_window, run_js
+
+from access_app.core import schema
+from access_app.gui.settings import Settings, load_settings, save_settings
+
+
+def test_starts_on_default_data_with_first_map(qtbot, tmp_path, gui_cache, default_data):
+    ds, _graph, matrix = default_data
+    win = open_window(qtbot, tmp_path / "cfg", gui_cache, None)  # the real start-up path
+    assert len(win.state.areas) == 32_844
+    assert len(win.state.sites) == 67
+    assert win.state.names() == ["Status quo", "Status quo (all sites)", "Networked",
+                                 "Centralised"]
+    # Status quo: every main centre, nearest open site. Independent check with numpy.
+    mains = (ds.sites[schema.SITE_TYPE] == "main").to_numpy()
+    best = matrix.minutes[:, mains].min(axis=1)
+    pop = ds.areas[schema.POPULATION].to_numpy()
+    ok = np.isfinite(best)
+    summary = win.report.summary.set_index("scenario")
+    assert summary.at["Status quo", "open_sites"] == 51
+    assert summary.at["Status quo", "mean_min"] == pytest.approx(
+        np.average(best[ok], weights=pop[ok]), rel=1e-12)
+    assert summary.at["Status quo", "within_45_share"] == pytest.approx(
+        pop[ok & (best <= 45)].sum() / pop[ok].sum(), rel=1e-12)
+    # The map page is the maps package's, with the view hooks the panes rely on.
+    view = win.main_pane.view
+    assert view.loaded and view.path.suffix == ".html"
+    assert run_js(qtbot, view, "typeof window.accessSetView") == "function"
+    # The network proxy label and the attribution are visible in the window.
+    assert win.data_panel.network_note.text() == schema.NETWORK_PROXY_LABEL
+    assert "Open Government Licence" in win.attribution_label.toolTip()
+    assert "OpenStreetMap" in win.attribution_label.toolTip()
+    # Headline numbers above the map come from the same summary.
+    assert f"{summary.at['Status quo', 'mean_min']:.1f} min" in win.main_pane.headline.text()
+    assert win.equity.table("summary").shape[1] == 1 + 4
+    # The reach chart at 45 minutes agrees with the table.
+    from access_app.gui.charts import reach_curve
+
+    x, share = reach_curve(win.results["Status quo"])
+    assert share[x == 45][0] == pytest.approx(summary.at["Status quo", "within_45_share"])
+    close_window(win)
+
+
+def test_settings_remember_window_and_choices(qtbot, tmp_path, gui_cache, default_data):
+    cfg = tmp_path / "cfg"
+    win = open_window(qtbot, cfg, gui_cache, default_data)
+    win.resize(1100, 560)
+    win.data_dock.hide()
+    win.set_current("Networked")
+    close_window(win)
+    saved = load_settings(cfg)
+    assert saved.current_scenario == "Networked"
+    assert saved.window_geometry
+    from access_app.gui.main_window import MainWindow
+
+    win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False)
+    # The offscreen screen is 800 px wide, so only the height survives unclamped.
+    assert win2.height() == 560
+    win2.show()
+    assert win2.data_dock.isHidden() and not win2.scenario_dock.isHidden()
+    with qtbot.waitSignal(win2.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        win2._on_data(*default_data, network="test")
+    assert win2.state.current == "Networked"
+    assert win2.current_combo.currentText() == "Networked"
+    close_window(win2)
+
+
+def test_settings_file_is_typed_and_forgiving(tmp_path):
+    save_settings(Settings(current_scenario="A", last_dirs={"areas": "/x"}), tmp_path)
+    assert load_settings(tmp_path) == Settings(current_scenario="A", last_dirs={"areas": "/x"})
+    (tmp_path / "settings.json").write_text('{"current_scenario": 5, "use_web_tiles": true}')
+    assert load_settings(tmp_path) == Settings(use_web_tiles=True)
+    (tmp_path / "settings.json").write_text("not json")
+    assert load_settings(tmp_path) == Settings()
