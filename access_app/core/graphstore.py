@@ -331,7 +331,7 @@ def save_arrays(G: nx.MultiDiGraph, path: str | Path) -> Path:
         out["geom_mask"] = has
     tmp = path.with_name(path.name + ".tmp.npz")
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(tmp, **out)
+    np.savez(tmp, **out)  # type: ignore[arg-type]  # numpy stubs mistype **arrays
     os.replace(tmp, path)
     return path
 

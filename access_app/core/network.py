@@ -690,7 +690,8 @@ def graph_from_download(
         elif isinstance(query, BaseGeometry):
             G = ox.graph_from_polygon(query, **kwargs)
         elif isinstance(query, tuple) and len(query) == 4:
-            G = ox.graph_from_bbox(tuple(float(q) for q in query), **kwargs)
+            west, south, east, north = (float(q) for q in query)
+            G = ox.graph_from_bbox((west, south, east, north), **kwargs)
         else:
             raise NetworkError(
                 "download query must be a place name, a polygon or (west, south, east, north)"

@@ -83,7 +83,7 @@ def read_pbf_elements(
             .with_filter(osmium.filter.KeyFilter("highway"))
         )
         for obj in fp:
-            if not obj.is_way():
+            if not isinstance(obj, osmium.osm.Way):
                 continue
             tags = {t.k: t.v for t in obj.tags}
             if tags.get("highway") not in keep or tags.get("area") == "yes":
