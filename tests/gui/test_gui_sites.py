@@ -1,0 +1,155 @@
+"""Loading files through the mapping dialog, switching sites, hostile site names."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import MAP_TIMEOUT_MS, run_js
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from access_app.core import schema
+from access_app.core.errors import DataError
+from access_app.gui.models import SitesModel
+
+HOSTILE = '<script>console.log("access-app:xss")</script><b>bold</b> Test Centre'
+
+SITE_TIP_JS = """
+(function (needle, open) {
+  var out = [];
+  window.accessMap.eachLayer(function (l) {
+    var t = l.getTooltip && l.getTooltip();
+    if (!t || l._accessIndex !== undefined || l.eachLayer) { return; }
+    var c = t.getContent();
+    if (typeof c === "string" && c.indexOf(needle) >= 0) {
+      if (open) { l.openTooltip(); }
+      var el = t.getElement();
+      var bold = el ? Array.prototype.map.call(el.querySelectorAll("b"),
+                                               function (b) { return b.textContent; }) : [];
+      out.push({content: c, text: el ? el.textContent : "",
+                scripts: el ? el.querySelectorAll("script").length : -1, bold: bold});
+    }
+  });
+  return JSON.stringify(out);
+})(%s, %s)
+"""
+
+
+def site_tips(qtbot, view, needle: str, *, open_it: bool = False) -> list[dict]:
+    return run_js(qtbot, view, SITE_TIP_JS % (json.dumps(needle), "true" if open_it else
+                                               "false"))
+
+
+def test_bad_column_shows_problem_and_keeps_previous_data(qtbot, window, tmp_path):
+    areas = window.state.areas.head(30).to_crs(schema.WGS84)
+    frame = areas[[schema.AREA_ID, schema.AREA_NAME, schema.POPULATION]].copy()
+    frame["population"] = frame["population"].astype(int).astype(str)
+    frame.loc[frame.index[2], "population"] = "n/a"
+    frame["lon"], frame["lat"] = areas.geometry.x, areas.geometry.y
+    path = tmp_path / "my_areas.csv"
+    frame.to_csv(path, index=False)
+    report_before, areas_before = window.report, window.state.areas
+
+    window.open_path(path, "areas")
+    qtbot.waitUntil(lambda: getattr(window, "mapping_dialog", None) is not None
+                    and window.mapping_dialog.isVisible(), timeout=20_000)
+    dlg = window.mapping_dialog
+    assert dlg.combos["population"].currentText() == "population"
+    assert dlg.combos["lon"].currentText() == "lon"
+    assert dlg.problems() == ["Population: column 'population' holds text that is not a "
+                              "number ('n/a')."]
+    assert "not a number" in dlg.problems_label.text()
+    ok = dlg.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()  # a bad value is a warning; loading checks every row
+    with qtbot.waitSignal(window.task_failed, timeout=20_000) as failed:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    err = failed.args[0]
+    assert isinstance(err.exception, DataError)
+    assert "'population'" in str(err.exception) and "n/a" in str(err.exception)
+    box = window.error_dialog
+    assert box.isVisible()
+    assert "n/a" in box.text() and "population" in box.text()
+    assert "DataError" in box.detailedText()
+    box.accept()
+    # Nothing was replaced, and the window still works.
+    assert window.state.areas is areas_before and window.report is report_before
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        window.set_current("Networked")
+    assert window.main_pane.title.text().startswith("Networked")
+
+
+def test_required_column_missing_disables_load(qtbot, window, tmp_path):
+    path = tmp_path / "areas_without_population.csv"
+    path.write_text("code,lon,lat\nE01000001,-0.09,51.52\n")
+    window.open_path(path, "areas")
+    qtbot.waitUntil(lambda: getattr(window, "mapping_dialog", None) is not None
+                    and window.mapping_dialog.isVisible(), timeout=20_000)
+    dlg = window.mapping_dialog
+    assert "Choose the column that holds the population." in dlg.problems()
+    assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+    dlg.reject()
+
+
+def test_switching_a_site_off_changes_tables_and_map(qtbot, window, default_data):
+    ds, _graph, matrix = default_data
+    sites = window.report.sites
+    busiest = sites[sites["scenario"] == "Status quo"].sort_values("demand").iloc[-1]
+    sid, name = busiest["site_id"], busiest["site_name"]
+    assert site_tips(qtbot, window.main_pane.view, name)[0]["content"].endswith(
+        "Role: open</div>")
+
+    panel = window.data_panel
+    row = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(sid), 0))
+    panel.table.scrollTo(row)
+    rect = panel.table.visualRect(row)
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
+                         pos=check_box_point(panel.table, rect))
+    assert sid not in window.state.scenario("Status quo").open_sites
+    summary = window.report.summary.set_index("scenario")
+    assert summary.at["Status quo", "open_sites"] == 50
+    # Independent check: nearest of the other 50 main centres, with numpy.
+    keep = ((ds.sites[schema.SITE_TYPE] == "main") & (ds.sites[schema.SITE_ID] != sid)).to_numpy()
+    best = matrix.minutes[:, keep].min(axis=1)
+    ok = np.isfinite(best)
+    pop = ds.areas[schema.POPULATION].to_numpy()
+    assert summary.at["Status quo", "mean_min"] == pytest.approx(
+        np.average(best[ok], weights=pop[ok]), rel=1e-12)
+    site_row = window.report.sites.query("scenario == 'Status quo' and site_id == @sid")
+    assert not site_row["open"].iloc[0] and site_row["demand"].iloc[0] == 0
+    assert panel.model.data(panel.model.index(panel.model.row_of(sid), 0),
+                            Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
+    assert "Role: closed in this scenario" in site_tips(qtbot, window.main_pane.view,
+                                                       name)[0]["content"]
+
+
+def check_box_point(table, rect) -> QPoint:
+    """Return the point of the check box drawn at the left of a cell."""
+    width = table.style().pixelMetric(table.style().PixelMetric.PM_IndicatorWidth)
+    return QPoint(rect.left() + width // 2 + 4, rect.center().y())
+
+
+def test_hostile_site_name_is_shown_as_text(qtbot, window):
+    view = window.main_pane.view
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        window.add_site({"site_name": HOSTILE, "postcode": "", "network": "West Midlands",
+                         "linacs": 3, "site_type": "main"}, location=(52.4862, -1.8904))
+    sid = "script-console-log-access-app-xss-script-b-bold-b-test-centre"
+    assert sid in window.state.scenario(window.state.current).open_sites
+    model: SitesModel = window.data_panel.model
+    idx = model.index(model.row_of(sid), 2)
+    assert model.data(idx, Qt.ItemDataRole.DisplayRole) == HOSTILE
+    tip = model.data(idx, Qt.ItemDataRole.ToolTipRole)
+    assert "&lt;script&gt;" in tip and "<script>" not in tip and "&lt;b&gt;bold" in tip
+    # In the map: the tooltip shows the characters, with no script or bold element.
+    tips = site_tips(qtbot, view, "Test Centre", open_it=True)
+    assert len(tips) == 1
+    assert "&lt;script&gt;" in tips[0]["content"]
+    assert HOSTILE in tips[0]["text"] and tips[0]["scripts"] == 0
+    assert tips[0]["bold"] == [HOSTILE]  # only the builder's own <b> around the name
+    assert not any("access-app:xss" in m for m in view.console_messages)
+    # The equity tables carry the name as plain data too.
+    site_rows = window.equity.table("sites")
+    assert HOSTILE in set(site_rows["site_name"])
