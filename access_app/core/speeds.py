@@ -15,28 +15,35 @@ Default speeds (km/h, urban / rural)
 =================  ======  ======  =========================================================
 class              urban   rural   basis
 =================  ======  ======  =========================================================
-motorway              80     100   DfT SRN average speed ~60 mph (CGN0201); urban stretches
-                                   (e.g. M60, M62 near Leeds) slower
-trunk                 45      80   DfT free-flow: national-limit single carriageway cars
-                                   ~48 mph, dual ~65 mph (SPE0101-series compliance stats)
-primary               35      70   DfT CGN0501/CGN0502: local 'A' roads ~24 mph weekday
-                                   morning peak in England, faster outside towns
+motorway              80     100   DfT: Strategic Road Network average 59.0 mph (95 km/h)
+                                   in 2018/19 across all hours; urban stretches slower
+trunk                 45      80   DfT: trunk roads averaged 54.6 mph off-peak (2003);
+                                   free-flow cars on national-limit single carriageways
+                                   about 48 mph (vehicle speed compliance statistics)
+primary               35      70   DfT: local 'A' roads averaged 25.3 mph (41 km/h) in the
+                                   year to March 2019 (all hours, flow-weighted, so mostly
+                                   urban traffic) and 24.4 mph in the weekday morning peak
 secondary             30      60
 tertiary              30      50
 unclassified          25      40
-residential           25      30   30 mph limit, free-flow cars ~31 mph (SPE tables) less
+residential           25      30   30 mph limit; free-flow cars about 31 mph, less
                                    junction delay
 living_street         10      10
 service               15      20
 *_link                (0.6 to 0.8 of the parent class)
 =================  ======  ======  =========================================================
 
+Sources: DfT "Travel time measures for the Strategic Road Network and local 'A' roads"
+(statistical releases 2017-2019, tables CGN05xx), DfT "Traffic speeds on English trunk
+roads" (2003) and DfT "Vehicle speed compliance statistics for Great Britain". The
+figures are rounded readings for regional access work, not measurements of any road; B
+and minor road values are interpolated between the A road and residential figures. Every
+value can be changed through :class:`SpeedModel`.
+
 The DfT major roads network (motorways and A roads only, no speed data) is classed by
-road number: ``M..`` and ``A..(M)`` are ``motorway``; other ``A..`` roads are ``primary``.
-The figures are rounded readings of the DfT tables named above ("Average speed on
-local 'A' roads", "Average speed on the Strategic Road Network", "Vehicle speed
-compliance statistics"); they are defaults for regional access work, not measurements of
-any particular road, and every value can be changed through :class:`SpeedModel`.
+road number: ``M..`` and ``A..(M)`` are ``motorway``; other ``A..`` roads are ``primary``
+(the DfT file does not separate trunk from principal A roads), urban or rural by
+:func:`access_app.core.network.classify_urban_links`.
 
 OSM ``maxspeed`` values are parsed by :func:`parse_maxspeed`: plain numbers are km/h,
 ``"30 mph"`` is converted (1 mph = 1.609344 km/h), lists (``"30;40"``) take the lowest,
