@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import LineString, Point
 
 from access_app.core import network
-from access_app.core.errors import DataError
+from access_app.core.errors import Cancelled, DataError
 
 BNG = "EPSG:27700"
 
@@ -140,3 +140,28 @@ def test_dft_network_main_component(shared_geodata):
     assert G.number_of_edges() == 2 * (len(lines) - G.graph["dropped"]["links"])
     hw = {d["highway"] for _, _, d in G.edges(data=True)}
     assert hw == {"motorway", "primary"}
+
+
+@pytest.mark.parametrize(
+    ("value", "cls"),
+    [("A Road", "primary"), ("B Road", "secondary"), ("Classified Unnumbered", "tertiary"),
+     ("Not Classified", "unclassified"), ("Motorway", "motorway"), ("trunk", "trunk"),
+     ("A1(M)", "motorway"), ("A52", "primary"), (None, "unclassified")],
+)
+def test_highway_class(value, cls):
+    assert network.highway_class(value) == cls
+
+
+def test_class_column_progress_and_cancel():
+    lines = _toy_lines().assign(cls=["Motorway", "B Road", "A Road", "A Road"])
+    seen = []
+    G = network.graph_from_lines(lines, road_col="road", class_col="cls", urban_col="urban",
+                                 progress=lambda f, m: seen.append(f))
+    hw = {d["ref"]: d["highway"] for _, _, d in G.edges(data=True)}
+    assert hw == {"M1": "motorway", "A52": "secondary", "A1(M)": "primary"}
+    # A52 is urban secondary here: 2 km at 30 km/h
+    a52 = [d["travel_time"] for _, _, d in G.edges(data=True) if d["ref"] == "A52"]
+    assert a52 == [pytest.approx(240.0)] * 2
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    with pytest.raises(Cancelled):
+        network.graph_from_lines(lines, road_col="road", cancelled=lambda: True)
