@@ -792,4 +792,6 @@ def load_network(path: str | Path) -> nx.MultiDiGraph:
         G.graph["crs"] = schema.BNG
     if any("travel_time" not in d for _, _, d in G.edges(data=True)):
         set_travel_times(G, SpeedModel())
+    if "dropped" not in G.graph:  # not saved by us: make sure every node can reach every other
+        G = keep_largest_component(G)
     return G

@@ -351,7 +351,7 @@ def travel_time_matrix(
     report(progress, 0.9, "Adding access legs")
     cols = cols.reshape(area_snap.nodes.shape)
     minutes = combine_area_legs(node_s, cols, area_snap.leg_s) / 60.0
-    unreachable = _unreachable_table(area_ids, area_snap, site_ids, site_snap)
+    unreachable = _unreachable_table(area_ids, area_snap, site_ids, site_snap, minutes)
     result = TravelTimeMatrix(
         minutes=minutes,
         area_ids=area_ids,
@@ -362,7 +362,10 @@ def travel_time_matrix(
         key=key,
     )
     if cache_file is not None:
-        _write_matrix(cache_file, result)
+        try:
+            _write_matrix(cache_file, result)
+        except OSError as exc:  # a cache that cannot be written is not fatal
+            log.warning("could not cache the travel-time matrix in %s: %s", cache_file, exc)
     report(progress, 1.0, "Travel times ready")
     return result
 
@@ -374,13 +377,27 @@ def _sub(progress: ProgressFn | None, a: float, b: float) -> ProgressFn | None:
 
 
 def _unreachable_table(
-    area_ids: np.ndarray, area_snap: Snap, site_ids: np.ndarray, site_snap: Snap
+    area_ids: np.ndarray,
+    area_snap: Snap,
+    site_ids: np.ndarray,
+    site_snap: Snap,
+    minutes: np.ndarray,
 ) -> pd.DataFrame:
-    rows = [
-        (area_ids[i], "area", area_snap.reason[i]) for i in np.flatnonzero(area_snap.reason != "")
-    ] + [
-        (site_ids[j], "site", site_snap.reason[j]) for j in np.flatnonzero(site_snap.reason != "")
-    ]
+    """List unreachable areas and sites; no ``inf`` in ``minutes`` is left unexplained."""
+    area_ok = area_snap.reason == ""
+    site_ok = site_snap.reason == ""
+    rows = [(area_ids[i], "area", area_snap.reason[i]) for i in np.flatnonzero(~area_ok)]
+    rows += [(site_ids[j], "site", site_snap.reason[j]) for j in np.flatnonzero(~site_ok)]
+    # a graph that is not strongly connected (e.g. a raw osmnx graph) can leave pairs
+    # without a route although both ends joined the network: report them too
+    stuck = np.isinf(minutes[np.ix_(area_ok, site_ok)]).sum(axis=1)
+    for i, n in zip(np.flatnonzero(area_ok), stuck, strict=True):
+        if n:
+            rows.append((
+                area_ids[i], "area",
+                f"no road route to {n} of {int(site_ok.sum())} sites: the network is not "
+                "strongly connected (build it with access_app.core.network)",
+            ))
     return pd.DataFrame(rows, columns=["id", "kind", "reason"]).astype(str)
 
 

@@ -95,3 +95,20 @@ def test_bad_files(tmp_path):
         network.load_network(other)
     with pytest.raises(NetworkError, match=r"\.graphml or \.npz"):
         network.save_network(nx.MultiDiGraph(), tmp_path / "net.pickle")
+
+
+def test_foreign_graphml_keeps_largest_component(tmp_path):
+    import osmnx as ox
+
+    G = nx.MultiDiGraph(crs=BNG)
+    for n, x in ((1, 0.0), (2, 100.0), (3, 5000.0)):
+        G.add_node(n, x=x, y=0.0)
+    G.add_edge(1, 2, length=100.0, highway="primary")
+    G.add_edge(2, 1, length=100.0, highway="primary")
+    G.add_edge(2, 3, length=4900.0, highway="primary")  # one way out: 3 is not kept
+    ox.save_graphml(G, tmp_path / "foreign.graphml")
+    H = network.load_network(tmp_path / "foreign.graphml")
+    assert sorted(H.nodes) == [1, 2]
+    np.testing.assert_allclose(H.graph["dropped_nodes_xy"], [[5000.0, 0.0]])
+    # rural primary at 70 km/h
+    assert H.edges[1, 2, 0]["travel_time"] == pytest.approx(100 / (70 / 3.6))

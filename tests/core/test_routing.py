@@ -170,3 +170,24 @@ def test_bad_inputs():
     del bad.edges[1, 2, 0]["travel_time"]
     with pytest.raises(NetworkError, match="travel_time"):
         routing.travel_time_matrix(bad, _pts(["a"], [(0, 0)], "area_id"), sites)
+
+
+def test_graph_not_strongly_connected_is_reported():
+    G = _toy_graph()
+    G.add_node(4, x=5000.0, y=0.0)
+    G.add_edge(3, 4, length=3000.0, travel_time=100.0)  # one way out, no way back
+    areas = _pts(["a", "dead-end"], [(0, 0), (5000, 0)], "area_id", ["Urban", "Urban"])
+    sites = _pts(["s"], [(0, 0)], "site_id")
+    m = routing.travel_time_matrix(G, areas, sites, params=RoutingParams(k_nearest=1))
+    assert np.isfinite(m.minutes[0, 0]) and np.isinf(m.minutes[1, 0])
+    assert m.unreachable["id"].tolist() == ["dead-end"]
+    assert m.unreachable["reason"].iloc[0].startswith("no road route to 1 of 1 sites")
+
+
+def test_unwritable_cache_is_not_fatal(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    areas = _pts(["a"], [(0, 300)], "area_id", ["Urban"])
+    sites = _pts(["s"], [(2000, -100)], "site_id")
+    m = routing.travel_time_matrix(_toy_graph(), areas, sites, cache_dir=blocker / "sub")
+    assert m.minutes[0, 0] == pytest.approx(158.0 / 60)
