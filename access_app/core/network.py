@@ -41,6 +41,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -61,7 +62,7 @@ from .speeds import DEFAULT_SPEEDS_KMH, SpeedModel, road_class_from_number
 log = logging.getLogger(__name__)
 
 #: OS Open Roads ``class`` values and their OSM-style equivalents.
-OS_OPEN_ROADS_CLASSES: Mapping[str, str] = {
+OS_OPEN_ROADS_CLASSES: Mapping[str, str] = MappingProxyType({
     "motorway": "motorway",
     "a road": "primary",
     "b road": "secondary",
@@ -69,7 +70,7 @@ OS_OPEN_ROADS_CLASSES: Mapping[str, str] = {
     "unclassified": "unclassified",
     "not classified": "unclassified",
     "unknown": "unclassified",
-}
+})
 
 
 # --------------------------------------------------------------------------- urban links
