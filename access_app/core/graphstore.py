@@ -249,32 +249,36 @@ def public_graph_attrs(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def _encode_column(values: list[Any]) -> tuple[np.ndarray, np.ndarray | None]:
+    """Encode one attribute column; the second item is the text mask (None if not text).
+
+    Complete bool or int columns are stored as such, float columns (missing = NaN) as
+    float64; anything else as text, with JSON for non-strings (lists of osmids, ints with
+    gaps) and a ``(2, n)`` mask: row 0 "value present", row 1 "value is JSON".
+    """
     present = [v for v in values if v is not None]
-    if present and all(isinstance(v, (bool, np.bool_)) for v in present) and len(
-        present
-    ) == len(values):
+    complete = bool(present) and len(present) == len(values)
+    if complete and all(isinstance(v, (bool, np.bool_)) for v in present):
         return np.array(values, dtype=bool), None
-    if present and all(
-        isinstance(v, (int, float, np.integer, np.floating))
-        and not isinstance(v, (bool, np.bool_))
-        for v in present
+    if complete and all(
+        isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_)) for v in present
     ):
-        return np.array([np.nan if v is None else float(v) for v in values]), None
+        return np.array(values, dtype=np.int64), None
+    if present and all(isinstance(v, (float, np.floating)) for v in present):
+        return np.array([np.nan if v is None else v for v in values], dtype=np.float64), None
     mask = np.array([v is not None for v in values], dtype=bool)
+    is_json = np.array([v is not None and not isinstance(v, str) for v in values], dtype=bool)
     text = [
         "" if v is None else v if isinstance(v, str) else json.dumps(v, default=_json_default)
         for v in values
     ]
-    kinds = np.array([v is not None and not isinstance(v, str) for v in values], dtype=bool)
-    return np.array(text, dtype=str), np.stack([mask, kinds])
+    return np.array(text, dtype=str), np.stack([mask, is_json])
 
 
 def _decode_column(arr: np.ndarray, mask: np.ndarray | None) -> list[Any]:
     if mask is None:
-        if arr.dtype == bool:
-            return arr.tolist()
-        vals = arr.tolist()
-        return [None if v != v else (int(v) if float(v).is_integer() else v) for v in vals]
+        if arr.dtype.kind == "f":
+            return [None if v != v else v for v in arr.tolist()]
+        return arr.tolist()
     present, is_json = mask[0], mask[1]
     out: list[Any] = arr.tolist()
     for i in np.flatnonzero(~present):

@@ -112,3 +112,20 @@ def test_foreign_graphml_keeps_largest_component(tmp_path):
     np.testing.assert_allclose(H.graph["dropped_nodes_xy"], [[5000.0, 0.0]])
     # rural primary at 70 km/h
     assert H.edges[1, 2, 0]["travel_time"] == pytest.approx(100 / (70 / 3.6))
+
+
+def test_npz_keeps_attribute_types(tmp_path):
+    G = nx.MultiDiGraph(crs=BNG)
+    G.add_node(1, x=0.0, y=0.0, street_count=3)
+    G.add_node(2, x=10.0, y=0.0, street_count=1)
+    G.add_edge(1, 2, length=10.0, travel_time=1.0, osmid=[5, 6], lanes=2, oneway=True,
+               speed_kph=80.0, name="High St", width=None)
+    G.add_edge(2, 1, length=10.0, travel_time=1.5, osmid=7, oneway=False, speed_kph=64.5)
+    H = network.load_network(network.save_network(G, tmp_path / "types.npz"))
+    a, b = H.edges[1, 2, 0], H.edges[2, 1, 0]
+    assert a["osmid"] == [5, 6] and b["osmid"] == 7 and type(b["osmid"]) is int
+    assert a["lanes"] == 2 and type(a["lanes"]) is int and "lanes" not in b
+    assert a["speed_kph"] == 80.0 and type(a["speed_kph"]) is float
+    assert a["oneway"] is True and b["oneway"] is False
+    assert a["name"] == "High St" and "name" not in b and "width" not in a
+    assert H.nodes[1]["street_count"] == 3 and type(H.nodes[1]["street_count"]) is int
