@@ -57,9 +57,12 @@ def open_window(qtbot: Any, settings_dir: Path, cache: Path, data: Any | None) -
 
 def close_window(win: Any) -> None:
     """Close the window (saving its settings) and delete it with its web pages."""
+    import shiboken6
     from PySide6.QtCore import QEvent
     from PySide6.QtWidgets import QApplication
 
+    if not shiboken6.isValid(win):
+        return
     win.close()
     win.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

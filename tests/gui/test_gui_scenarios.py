@@ -1,0 +1,103 @@
+"""Scenario editing, saving and reopening; side-by-side panes in step."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import MAP_TIMEOUT_MS, close_window, run_js
+from PySide6.QtCore import Qt
+
+from access_app.core.scenarios import Scenario, load_scenarios
+from access_app.gui.main_window import TAB_COMPARE, MainWindow
+
+
+@pytest.mark.slow
+def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path, gui_cache,
+                                                        default_data):
+    panel = window.scenario_panel
+    # Edits apply to the state at once; only the last recomputation is awaited (each
+    # new one cancels the one before).
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    assert window.state.current == "New scenario"
+    assert panel.current_name() == "New scenario"
+    panel.rule.setCurrentIndex(panel.rule.findData("hub_per_network"))
+    edited = window.state.scenario("New scenario")
+    assert edited.rule == "hub_per_network"
+    assert len(edited.hubs) == 9  # one hub per region-network, chosen by the core
+    panel.fractions.setValue(25)
+    panel.fractions.editingFinished.emit()
+    panel.incidence.setValue(2.5)
+    panel.incidence.editingFinished.emit()
+    window.rename_scenario("New scenario", "Anal cancer: hubs")
+    window.duplicate_scenario("Networked")
+    with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        window.delete_scenario("Status quo (all sites)")
+    sc = window.state.scenario("Anal cancer: hubs")
+    assert (sc.fractions, sc.incidence_per_100k) == (25, 2.5)
+    summary = window.report.summary.set_index("scenario")
+    assert summary.index.tolist() == ["Status quo", "Networked", "Centralised",
+                                      "Anal cancer: hubs", "Networked (copy)"]
+    assert summary.at["Anal cancer: hubs", "demand"] == pytest.approx(
+        window.state.areas["population"].sum() * 2.5 / 100_000)
+    saved = list(window.state.scenarios)
+    path = tmp_path / "project.toml"
+    assert window.save_scenarios_to(path)
+    assert load_scenarios(path) == saved
+
+    # Reopening the file (after changing things) restores it exactly.
+    window.delete_scenario("Networked (copy)")
+    with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        assert window.open_scenarios(path)
+    assert window.state.scenarios == saved
+    assert [panel.list.item(i).text() for i in range(panel.list.count())] == [
+        s.name for s in saved]
+
+    # The file is remembered as the project and reopened by the next session.
+    cfg = tmp_path / "config"
+    close_window(window)
+    win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False)
+    with qtbot.waitSignal(win2.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        win2._on_data(*default_data, network="test")
+    assert win2.state.scenarios == saved
+    assert win2.state.scenario_file == str(path)
+    close_window(win2)
+
+
+def test_invalid_edit_is_refused_with_a_message(qtbot, window):
+    panel = window.scenario_panel
+    before = list(window.state.scenarios)
+    with qtbot.waitSignal(window.task_failed, timeout=10_000):
+        window.rename_scenario("Status quo", "Networked")
+    assert "already exists" in window.error_dialog.text()
+    window.error_dialog.accept()
+    assert window.state.scenarios == before
+    assert isinstance(window.state.scenario("Status quo"), Scenario)
+    assert panel.list.count() == 4
+
+
+def test_side_by_side_panes_stay_in_sync(qtbot, window):
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        window.tabs.setCurrentIndex(TAB_COMPARE)
+    left, right, diff = (p.view for p in window.compare.panes())
+    assert window.compare.left.title.text() == "Status quo"
+    assert window.compare.right.title.text() == "Centralised"
+    assert "Centralised minus Status quo" in window.compare.diff.title.text()
+    assert window.compare.model.frame().columns.tolist() == [
+        "measure", "Status quo", "Centralised", "change"]
+    # A user pan/zoom in the right pane (Leaflet's own setView, which logs the view).
+    with qtbot.waitSignal(right.view_changed, timeout=10_000):
+        run_js(qtbot, right, "window.accessMap.setView([53.4, -2.2], 9, {animate: false}); 1")
+
+    def followed(view) -> bool:
+        got = run_js(qtbot, view, "JSON.stringify(window.accessGetView())")
+        # Leaflet rounds centres to whole pixels (about 0.0003 degrees at zoom 9).
+        return abs(got[0] - 53.4) < 1e-3 and abs(got[1] + 2.2) < 1e-3 and got[2] == 9
+
+    qtbot.waitUntil(lambda: followed(left) and followed(diff), timeout=10_000)
+    # Following panes do not echo (no view message from them), so nothing loops.
+    assert not any(m.startswith("access-app:view:53.4") for m in left.console_messages)
+    # Choosing another scenario reloads the pane at the same view.
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        window.set_compare("Networked")
+    assert window.compare.right.title.text() == "Networked"
+    qtbot.waitUntil(lambda: followed(right), timeout=10_000)
+
