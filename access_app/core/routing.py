@@ -63,7 +63,7 @@ from . import schema
 from .errors import DataError, NetworkError
 from .graphstore import GraphArrays, arrays_of
 from .matrix import TravelTimeMatrix
-from .progress import CancelFn, ProgressFn, check_cancelled, report
+from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
 
 log = logging.getLogger(__name__)
 
@@ -346,7 +346,7 @@ def travel_time_matrix(
     check_cancelled(cancelled)
     needed, cols = np.unique(area_snap.nodes, return_inverse=True)
     node_s = site_to_node_seconds(
-        arrays, site_snap, keep=needed, progress=_sub(progress, 0.1, 0.9), cancelled=cancelled
+        arrays, site_snap, keep=needed, progress=scaled(progress, 0.1, 0.9), cancelled=cancelled
     )
     report(progress, 0.9, "Adding access legs")
     cols = cols.reshape(area_snap.nodes.shape)
@@ -368,12 +368,6 @@ def travel_time_matrix(
             log.warning("could not cache the travel-time matrix in %s: %s", cache_file, exc)
     report(progress, 1.0, "Travel times ready")
     return result
-
-
-def _sub(progress: ProgressFn | None, a: float, b: float) -> ProgressFn | None:
-    from .progress import scaled
-
-    return scaled(progress, a, b)
 
 
 def _unreachable_table(

@@ -184,7 +184,7 @@ class SpeedModel:
     """
 
     speeds_kmh: Mapping[str, tuple[float, float]] = field(
-        default_factory=lambda: dict(DEFAULT_SPEEDS_KMH)
+        default_factory=lambda: DEFAULT_SPEEDS_KMH
     )
     fallback_kmh: tuple[float, float] = (25.0, 40.0)
     use_maxspeed: bool = True
@@ -195,11 +195,20 @@ class SpeedModel:
             raise NetworkError(
                 f"congestion_factor must be a positive number, got {self.congestion_factor!r}"
             )
+        # a private copy of the caller's table (a plain dict, so copy.deepcopy and
+        # dataclasses.asdict work); treat it as read-only and use with_changes()
+        table: dict[str, tuple[float, float]] = {}
         for cls, pair in self.speeds_kmh.items():
-            if len(pair) != 2 or min(pair) <= 0:
+            try:
+                urban, rural = (float(v) for v in pair)
+            except (TypeError, ValueError):
+                urban = rural = -1.0
+            table[str(cls)] = (urban, rural)
+            if not (urban > 0 and rural > 0):
                 raise NetworkError(
                     f"speed for road class {cls!r} must be (urban, rural) km/h > 0, got {pair!r}"
                 )
+        object.__setattr__(self, "speeds_kmh", table)
 
     def with_changes(self, **changes: object) -> SpeedModel:
         """Return a copy with some fields replaced (e.g. ``congestion_factor=1.2``)."""

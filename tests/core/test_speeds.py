@@ -85,3 +85,17 @@ def test_bad_congestion_factor(bad):
 def test_bad_speed_pair():
     with pytest.raises(NetworkError, match="'motorway'"):
         SpeedModel(speeds_kmh={"motorway": (0.0, 100.0)})
+
+
+def test_model_copies_table_and_checks_pairs():
+    import copy
+    import dataclasses
+
+    table = {"motorway": (60.0, 120.0)}
+    m = SpeedModel(speeds_kmh=table)
+    table["motorway"] = (1.0, 1.0)  # the caller's dict is copied
+    assert m.speed_kmh("motorway", urban=False) == 120.0
+    assert copy.deepcopy(m) == m
+    assert dataclasses.asdict(m)["speeds_kmh"] == {"motorway": (60.0, 120.0)}
+    with pytest.raises(NetworkError, match="'trunk'"):
+        SpeedModel(speeds_kmh={"trunk": (50.0,)})
