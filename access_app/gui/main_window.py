@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from access_app.core import export as export_mod
 from access_app.core import io, pipeline, scenarios, schema, tables
+from access_app.core.atomic import atomic_write_text
 from access_app.core.errors import DataError, ScenarioError
 from access_app.core.progress import check_cancelled, report, scaled
 from access_app.core.scenarios import HUB_RULES, Scenario, ScenarioResult
@@ -1094,6 +1095,10 @@ class MainWindow(QMainWindow):
             files = export_mod.write_all(rep, folder, areas=ds.areas, metadata=meta,
                                          progress=scaled(progress, 0.0, 0.8),
                                          cancelled=cancelled)
+            # The CSV and GeoPackage files cannot hold a note: say it beside them.
+            note = folder / "ATTRIBUTION.txt"
+            atomic_write_text(note, "\n".join(f"{k}: {v}" for k, v in meta.items()) + "\n")
+            files.append(note)
             if map_job is not None:
                 files.append(map_job(scaled(progress, 0.8, 1.0), cancelled))
             return files
