@@ -88,9 +88,13 @@ class GraphArrays:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Return a SHA-256 hash of nodes, edges, travel times and speed model."""
+        """Return a SHA-256 hash of nodes, edges, travel times and speed model.
+
+        Edges enter through :attr:`reversed_csr` (sorted, quickest of parallel edges), so
+        the hash does not depend on the order in which edges were stored.
+        """
         h = hashlib.sha256()
-        for arr in (self.node_ids, self.x, self.y, self.u, self.v, self.travel_time,
+        for arr in (self.node_ids, self.x, self.y, *self.reversed_csr,
                     self.dropped_xy, self.dropped_gap_m):
             a = np.ascontiguousarray(arr)
             h.update(str(a.dtype).encode() + str(a.shape).encode())

@@ -54,7 +54,7 @@ from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from . import schema
+from . import graphstore, schema
 from .errors import DataError, NetworkError
 from .progress import CancelFn, ProgressFn, check_cancelled, report
 from .speeds import DEFAULT_SPEEDS_KMH, SpeedModel, road_class_from_number
@@ -301,6 +301,20 @@ def graph_from_lines(
     dropped_xy = node_xy[~keep_node]
     G.graph["dropped_nodes_xy"] = dropped_xy
     G.graph["dropped_nodes_gap_m"] = gap_m
+    # routing arrays from what is already in hand (saves a pass over the graph later)
+    position = np.cumsum(keep_node) - 1
+    edges = np.flatnonzero(keep_edge)
+    graphstore.attach_arrays(G, graphstore.GraphArrays(
+        node_ids=kept.astype(np.int64),
+        x=node_xy[kept, 0].copy(),
+        y=node_xy[kept, 1].copy(),
+        u=position[uu[edges]].astype(np.int32),
+        v=position[vv[edges]].astype(np.int32),
+        travel_time=ttime[both[edges]].astype(np.float64),
+        dropped_xy=dropped_xy,
+        dropped_gap_m=gap_m,
+        speed_model=speed_model.fingerprint(),
+    ))
     G.graph["dropped"] = {**dropped, "links": int(n_links - keep_edge[:n_links].sum())}
     log.info(
         "%s: %d nodes, %d edges kept; dropped %d nodes in %d components",
@@ -727,7 +741,6 @@ def save_network(G: nx.MultiDiGraph, path: str | Path) -> Path:
 
     import osmnx as ox
 
-    from . import graphstore
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -762,7 +775,6 @@ def load_network(path: str | Path) -> nx.MultiDiGraph:
     """
     import json
 
-    from . import graphstore
 
     path = Path(path)
     if not path.exists():

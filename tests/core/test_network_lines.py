@@ -165,3 +165,17 @@ def test_class_column_progress_and_cancel():
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     with pytest.raises(Cancelled):
         network.graph_from_lines(lines, road_col="road", cancelled=lambda: True)
+
+
+def test_attached_arrays_equal_a_rebuild():
+    from access_app.core import graphstore
+
+    G = network.graph_from_lines(_toy_lines(), road_col="road", urban_col="urban")
+    attached = graphstore.arrays_of(G)
+    graphstore.forget_arrays(G)
+    rebuilt = graphstore.arrays_of(G)
+    assert attached is not rebuilt
+    assert attached.fingerprint == rebuilt.fingerprint
+    np.testing.assert_array_equal(attached.node_ids, rebuilt.node_ids)
+    for a, b in zip(attached.reversed_csr, rebuilt.reversed_csr, strict=True):
+        np.testing.assert_array_equal(a, b)
