@@ -143,7 +143,7 @@ def snap_points(
     if arrays.n_nodes == 0:
         raise NetworkError("the road network has no nodes")
     tree = arrays.kd_tree
-    dist, idx = tree.query(xy, k=k)
+    dist, idx = tree.query(xy, k=k, workers=-1)
     dist = np.asarray(dist, dtype=float).reshape(n, k)
     idx = np.asarray(idx, dtype=np.int64).reshape(n, k)
     speed = np.where(urban, params.access_speed_urban_kmh, params.access_speed_rural_kmh) / 3.6
@@ -158,7 +158,7 @@ def snap_points(
         )
     islands = arrays.dropped_xy[arrays.dropped_gap_m >= params.island_min_gap_m]
     if len(islands):
-        d_drop, _ = cKDTree(islands).query(xy)
+        d_drop, _ = cKDTree(islands).query(xy, workers=-1)
         island = d_drop < nearest  # an island beats "too far" as the reason
         for i in np.flatnonzero(island):
             reason[i] = (
