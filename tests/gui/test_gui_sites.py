@@ -42,7 +42,7 @@ def site_tips(qtbot, view, needle: str, *, open_it: bool = False) -> list[dict]:
                                                "false"))
 
 
-def test_bad_column_shows_problem_and_keeps_previous_data(qtbot, window, tmp_path):
+def test_bad_columns_show_problems_and_keep_previous_data(qtbot, window, tmp_path):
     areas = window.state.areas.head(30).to_crs(schema.WGS84)
     frame = areas[[schema.AREA_ID, schema.AREA_NAME, schema.POPULATION]].copy()
     frame["population"] = frame["population"].astype(int).astype(str)
@@ -79,12 +79,11 @@ def test_bad_column_shows_problem_and_keeps_previous_data(qtbot, window, tmp_pat
         window.set_current("Networked")
     assert window.main_pane.title.text().startswith("Networked")
 
-
-def test_required_column_missing_disables_load(qtbot, window, tmp_path):
+    # A file without a required column cannot be loaded at all.
     path = tmp_path / "areas_without_population.csv"
     path.write_text("code,lon,lat\nE01000001,-0.09,51.52\n")
     window.open_path(path, "areas")
-    qtbot.waitUntil(lambda: getattr(window, "mapping_dialog", None) is not None
+    qtbot.waitUntil(lambda: window.mapping_dialog is not dlg
                     and window.mapping_dialog.isVisible(), timeout=20_000)
     dlg = window.mapping_dialog
     assert "Choose the column that holds the population." in dlg.problems()
