@@ -214,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
     try:
+        if args.command == "run":
+            from .core.pipeline import configure_osmnx_for_app
+
+            configure_osmnx_for_app(cache_dir=args.cache_dir)
         return commands[args.command](args)
     except Cancelled:
         print("access-app-cli: stopped.", file=sys.stderr)

@@ -81,6 +81,16 @@ def user_cache_dir() -> Path:
     return folder
 
 
+def configure_osmnx_for_app(*, cache_dir: Path | None = None) -> None:
+    """Point osmnx's download cache at the user cache folder; call once at start-up.
+
+    osmnx would otherwise cache in ``./cache`` of whatever folder the app starts in.
+    Host names are resolved by the system (no DNS-over-HTTPS), as firewalls expect.
+    """
+    folder = (cache_dir or user_cache_dir()) / "osmnx"
+    network.configure_osmnx(network.OsmnxSettings(cache_folder=str(folder), doh_url_template=None))
+
+
 def load_default_dataset() -> Dataset:
     """Return the embedded England data: 32,844 LSOAs, 67 sites, boundaries."""
     return Dataset(
@@ -453,6 +463,7 @@ __all__ = [
     "Dataset",
     "RunResult",
     "compute_matrix",
+    "configure_osmnx_for_app",
     "describe_scenario",
     "evaluate",
     "load_dataset",
