@@ -221,7 +221,10 @@ def _write_summary(ws: Any, summary: pd.DataFrame, *, fine_demand: bool) -> None
                 cell.number_format = fmt
     ws.column_dimensions["A"].width = 60
     for j in range(2, len(names) + 2):
-        ws.column_dimensions[get_column_letter(j)].width = max(16, min(len(str(names[j - 2])) + 4, 40))
+        # wide enough for the scenario name and its text rows (service, rule), at most 40
+        texts = [str(names[j - 2])] + [str(c.value) for c in ws[get_column_letter(j)]
+                                        if isinstance(c.value, str)]
+        ws.column_dimensions[get_column_letter(j)].width = max(16, min(max(map(len, texts)) + 3, 40))
     ws.freeze_panes = "B2"
 
 
