@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +28,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--scenario", metavar="NAME", help="scenario to show on the main map")
     p.add_argument("--compare", metavar="NAME",
                    help="show the side-by-side view comparing --scenario with NAME")
+    p.add_argument("--tab", choices=("map", "compare", "equity"),
+                   help="tab to show with --screenshot (default: map, or compare with "
+                        "--compare)")
     p.add_argument("--size", default="1600x1000", metavar="WxH",
                    help="window size for --screenshot (default 1600x1000)")
     p.add_argument("--timeout", type=float, default=600.0,
@@ -34,6 +38,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--settings-dir", type=Path, help=argparse.SUPPRESS)
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     return p.parse_args(argv)
+
+
+def prepare_environment(*, headless: bool) -> None:
+    """Set Qt's platform and Chromium's flags where the defaults cannot work.
+
+    ``headless`` (``--screenshot`` without a display) renders offscreen without a GPU.
+    Chromium refuses its sandbox to the root user, so it is switched off for root.
+    """
+    on_linux = sys.platform.startswith("linux")
+    no_display = on_linux and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if headless and no_display:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu")
+    if on_linux and hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
 
 
 def make_application(argv: Sequence[str] | None = None) -> object:
@@ -58,13 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s: %(message)s")
     t0 = time.perf_counter()
+    prepare_environment(headless=args.screenshot is not None)
     app = make_application()
     from PySide6.QtCore import QTimer
 
-    from .main_window import TAB_COMPARE, MainWindow
+    from .main_window import TAB_COMPARE, TAB_EQUITY, TAB_MAP, MainWindow
 
     shot = args.screenshot
-    window = MainWindow(settings_dir=args.settings_dir, show_errors=shot is None)
+    window = MainWindow(settings_dir=args.settings_dir, show_errors=shot is None,
+                        remember=shot is None)
     if shot is not None:
         w, _, h = args.size.partition("x")
         window.resize(int(w), int(h))
@@ -73,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(app.exec())
 
     status = {"code": 1}
+    tab = args.tab or ("compare" if args.compare else "map")
+    ready_signal = window.analysis_updated if tab == "equity" else window.maps_ready
 
     def choose() -> None:
         names = window.state.names()
@@ -86,9 +109,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.set_current(args.scenario)
         if args.compare:
             window.set_compare(args.compare)
+        if tab == "compare":
             window.data_dock.hide()
             window.scenario_dock.hide()
-            window.tabs.setCurrentIndex(TAB_COMPARE)
+        window.tabs.setCurrentIndex({"map": TAB_MAP, "compare": TAB_COMPARE,
+                                     "equity": TAB_EQUITY}[tab])
 
     def save() -> None:
         shot.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.quit()
 
     def on_ready() -> None:
-        window.maps_ready.disconnect(on_ready)
+        ready_signal.disconnect(on_ready)
         # Leaflet draws the canvas in the frames after the page reports it has loaded.
         QTimer.singleShot(1500, save)
 
@@ -108,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"access-app: {getattr(err, 'exception', err)}", file=sys.stderr)
 
     window.data_loaded.connect(choose)
-    window.maps_ready.connect(on_ready)
+    ready_signal.connect(on_ready)
     window.task_failed.connect(on_failed)
     QTimer.singleShot(int(args.timeout * 1000), lambda: (print(
         "access-app: timed out waiting for the maps", file=sys.stderr), app.exit(1)))

@@ -153,17 +153,21 @@ class ChartsWidget(QTabWidget):
         levels = list(range(1, 11))
         groups = np.asarray(imd_decile, dtype=float)
         width = 0.8 / len(results)
+        top = 45.0
         for i, res in enumerate(results):
             means = mean_by_group(res, groups, levels)
             xs = np.array(levels) - 0.4 + width * (i + 0.5)
             ax.bar(xs, means, width=width, color=COLOURS[i % len(COLOURS)],
                    label=res.scenario.name)
-        ax.axhline(45, color="#b00020", lw=0.8, ls="--")
+            if np.isfinite(means).any():
+                top = max(top, float(np.nanmax(means)))
+        ax.set_ylim(0, top * 1.3)  # room for the legend above the bars
+        ax.axhline(45, color="#b00020", lw=0.8, ls="--", label="45 min (NRAG guideline)")
         ax.set_xticks(levels)
         ax.set_xlabel("IMD decile (1 = most deprived)")
         ax.set_ylabel("Mean one-way minutes")
         ax.set_title("Mean travel time by deprivation decile")
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="upper center", ncols=3, frameon=False)
         ax.grid(axis="y", alpha=0.3)
         self.deciles.draw_idle()
 

@@ -95,6 +95,11 @@ class MainWindow(QMainWindow):
         Cache folder for networks and matrices (default :func:`pipeline.user_cache_dir`).
     start
         Load the embedded England data and compute the default scenarios at once.
+    show_errors
+        Show error dialogs (off for ``--screenshot``, which prints errors instead).
+    remember
+        Read and write the settings file (off for ``--screenshot``, so screenshots do not
+        depend on, or change, the user's layout).
 
     Signals
     -------
@@ -121,13 +126,15 @@ class MainWindow(QMainWindow):
         cache_dir: Path | None = None,
         start: bool = True,
         show_errors: bool = True,
+        remember: bool = True,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.setWindowTitle("Access App — radiotherapy travel time and equity")
         self.setAcceptDrops(True)
         self.settings_dir = settings_dir
-        self.settings: Settings = load_settings(settings_dir)
+        self.remember = remember
+        self.settings: Settings = load_settings(settings_dir) if remember else Settings()
         self.cache_dir = cache_dir
         self.show_errors = show_errors
         self.state = AppState()
@@ -341,9 +348,15 @@ class MainWindow(QMainWindow):
             self.resize(1500, 920)
         if s.window_state:
             self.restoreState(QByteArray.fromHex(s.window_state.encode()))
-        else:
+        self._size_docks = not s.window_state
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        """Give the docks a sensible width the first time the window is shown."""
+        super().showEvent(event)
+        if self._size_docks:
+            self._size_docks = False
             QTimer.singleShot(0, lambda: self.resizeDocks(
-                [self.data_dock, self.scenario_dock], [400, 290], Qt.Orientation.Horizontal))
+                [self.data_dock, self.scenario_dock], [360, 270], Qt.Orientation.Horizontal))
 
     def _set_attribution(self, attribution: str, network_note: str) -> None:
         short = attribution if len(attribution) < 90 else attribution[:87] + "…"
@@ -1202,6 +1215,8 @@ class MainWindow(QMainWindow):
 
     def save_window_settings(self) -> None:
         """Write geometry, dock layout and choices to the settings file."""
+        if not self.remember:
+            return
         self.settings = replace(
             self.settings,
             window_geometry=bytes(self.saveGeometry().toHex()).decode(),

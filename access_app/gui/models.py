@@ -95,17 +95,24 @@ class DataFrameModel(QAbstractTableModel):
         super().__init__(parent)
         self._frame = pd.DataFrame()
         self._formats: list[str | None] = []
+        self._row_formats: list[str | None] | None = None
         if frame is not None:
             self.set_frame(frame)
 
-    def set_frame(self, frame: pd.DataFrame, *, show_index: bool = False) -> None:
-        """Replace the table (geometry columns are dropped)."""
+    def set_frame(self, frame: pd.DataFrame, *, show_index: bool = False,
+                  row_formats: list[str | None] | None = None) -> None:
+        """Replace the table (geometry columns are dropped).
+
+        Numbers are formatted by column, as in the Excel export; ``row_formats`` formats
+        them by row instead (for tables with one measure per row).
+        """
         self.beginResetModel()
         frame = frame.drop(columns=[c for c in frame.columns if c == "geometry"], errors="ignore")
         if show_index:
             frame = frame.reset_index()
         self._frame = frame
         self._formats = [number_format(str(c)) for c in frame.columns]
+        self._row_formats = row_formats
         self.endResetModel()
 
     def frame(self) -> pd.DataFrame:
@@ -123,7 +130,9 @@ class DataFrameModel(QAbstractTableModel):
             return None
         value = self._frame.iat[index.row(), index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_value(value, self._formats[index.column()])
+            fmt = (self._row_formats[index.row()] if self._row_formats is not None
+                   else self._formats[index.column()])
+            return format_value(value, fmt)
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(str(value))
         if role == SORT_ROLE:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from access_app.core.export import label, number_format
 from access_app.core.tables import EquityReport
 
 from ..charts import ChartsWidget
@@ -33,14 +34,19 @@ TABLE_TABS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def summary_by_measure(summary: pd.DataFrame) -> pd.DataFrame:
-    """Return the summary with one row per measure and one column per scenario."""
+def summary_by_measure(summary: pd.DataFrame) -> tuple[pd.DataFrame, list[str | None]]:
+    """Return the summary with one row per measure and one column per scenario.
+
+    Also returns the Excel-style number format of each row (by measure).
+    """
     if summary.empty:
-        return summary
+        return summary, []
     t = summary.set_index("scenario").T
+    keys = [str(k) for k in t.index]
+    t.index = [label(k) for k in keys]
     t.index.name = "measure"
     t.columns = [str(c) for c in t.columns]
-    return t.reset_index()
+    return t.reset_index(), [number_format(k) for k in keys]
 
 
 class EquityPanel(QWidget):
@@ -92,13 +98,14 @@ class EquityPanel(QWidget):
     def set_report(self, report: EquityReport, *, network_label: str = "Network") -> None:
         """Show every table of ``report``."""
         for _title, key, _tip in TABLE_TABS:
+            row_formats = None
             if key == "summary":
-                frame = summary_by_measure(report.summary)
+                frame, row_formats = summary_by_measure(report.summary)
             elif key.startswith("group:"):
-                frame = report.breakdown(key.split(":", 1)[1])
+                frame = report.breakdown(key.split(":", 1)[1]).drop(columns="group_by")
             else:
                 frame = getattr(report, key)
-            self.models[key].set_frame(frame)
+            self.models[key].set_frame(frame, row_formats=row_formats)
             view = self.views[key]
             view.resizeColumnsToContents()
             for col in range(self.models[key].columnCount()):

@@ -94,15 +94,22 @@ class ScenarioPanel(QWidget):
             "How areas are assigned: nearest open site; nearest open site in their own network; "
             "the hub of their own network; the nearest hub anywhere")
         self.rule.currentIndexChanged.connect(self._emit_edit)
+        for combo in (self.rule,):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.demand = QComboBox()
         self.demand.setObjectName("scenarioDemand")
         self.demand.setToolTip("Column of the areas table that weights each area")
         self.demand.currentIndexChanged.connect(self._emit_edit)
+        self.demand.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.demand.setMinimumContentsLength(10)
         self.incidence = QDoubleSpinBox()
         self.incidence.setObjectName("scenarioIncidence")
         self.incidence.setRange(0.0, 100000.0)
         self.incidence.setDecimals(2)
-        self.incidence.setSpecialValueText("none (weight = demand column)")
+        self.incidence.setSpecialValueText("none")
         self.incidence.setToolTip(
             "Optional incidence rate per 100,000: demand becomes expected cases a year")
         self.incidence.editingFinished.connect(self._emit_edit)
