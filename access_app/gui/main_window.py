@@ -22,7 +22,14 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -79,6 +86,17 @@ def headline(summary: pd.DataFrame, name: str) -> str:
     return text
 
 
+def app_icon() -> QIcon:
+    """Return the application icon (empty if the resource is missing)."""
+    from importlib.resources import files
+
+    try:
+        path = files("access_app.gui") / "resources" / "icons" / "access-app.svg"
+        return QIcon(str(path)) if path.is_file() else QIcon()
+    except (ModuleNotFoundError, OSError):
+        return QIcon()
+
+
 def slug(text: str) -> str:
     """Return a lower-case id made of letters, digits and dashes."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "site"
@@ -132,6 +150,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.setWindowTitle("Access App — radiotherapy travel time and equity")
         self.setAcceptDrops(True)
+        self.setWindowIcon(app_icon())
         self.settings_dir = settings_dir
         self.remember = remember
         self.settings: Settings = load_settings(settings_dir) if remember else Settings()
@@ -592,10 +611,9 @@ class MainWindow(QMainWindow):
         cache = self.cache_dir
 
         def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            download = getattr(network_mod, "graph_from_download", None)
-            if download is None:
-                raise DataError("Downloading networks is not available in this version.")
-            graph = download(place, progress=scaled(progress, 0.0, 0.5), cancelled=cancelled)
+            graph = network_mod.graph_from_download(place, areas=ds.areas,
+                                                    progress=scaled(progress, 0.0, 0.5),
+                                                    cancelled=cancelled)
             matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache,
                                              progress=scaled(progress, 0.5, 1.0),
                                              cancelled=cancelled)
@@ -923,6 +941,7 @@ class MainWindow(QMainWindow):
             f"{len(st.sites)} sites; {n_open} open in '{st.current}'")
         self.data_panel.set_sources(st.dataset.sources, network=self.network_label,
                                     network_note=st.dataset.network_note)
+        self.data_panel.model.network_note = st.dataset.network_note
 
     # ============================================================= maps
 

@@ -94,6 +94,7 @@ class DataFrameModel(QAbstractTableModel):
     def __init__(self, frame: pd.DataFrame | None = None, parent: Any = None) -> None:
         super().__init__(parent)
         self._frame = pd.DataFrame()
+        self._values = np.empty((0, 0), dtype=object)
         self._formats: list[str | None] = []
         self._row_formats: list[str | None] | None = None
         if frame is not None:
@@ -111,6 +112,7 @@ class DataFrameModel(QAbstractTableModel):
         if show_index:
             frame = frame.reset_index()
         self._frame = frame
+        self._values = frame.to_numpy(dtype=object)  # fast cell access for the views
         self._formats = [number_format(str(c)) for c in frame.columns]
         self._row_formats = row_formats
         self.endResetModel()
@@ -128,7 +130,7 @@ class DataFrameModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
         if not index.isValid():
             return None
-        value = self._frame.iat[index.row(), index.column()]
+        value = self._values[index.row(), index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             fmt = (self._row_formats[index.row()] if self._row_formats is not None
                    else self._formats[index.column()])
@@ -204,10 +206,13 @@ class SitesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._sites = pd.DataFrame(columns=[c for c, _ in self.COLUMNS[2:]])
+        self._ids: list[str] = []
+        self._columns: dict[str, np.ndarray] = {}
         self._open: set[str] = set()
         self._hubs: set[str] = set()
         self._editable = True
         self._hub_editable = True
+        self.network_note = ""
 
     def set_data(
         self,
@@ -224,6 +229,8 @@ class SitesModel(QAbstractTableModel):
         """
         self.beginResetModel()
         self._sites = sites.drop(columns="geometry", errors="ignore").reset_index(drop=True)
+        self._ids = self._sites["site_id"].astype(str).tolist()
+        self._columns = {c: self._sites[c].to_numpy(dtype=object) for c in self._sites.columns}
         self._open = {str(s) for s in open_sites}
         self._hubs = {str(s) for s in hubs}
         self._editable = editable
@@ -232,12 +239,14 @@ class SitesModel(QAbstractTableModel):
 
     def site_id(self, row: int) -> str:
         """Return the ``site_id`` of ``row``."""
-        return str(self._sites.at[row, "site_id"])
+        return self._ids[row]
 
     def row_of(self, site_id: str) -> int:
         """Return the row of ``site_id`` or -1."""
-        hits = np.flatnonzero(self._sites["site_id"].astype(str).to_numpy() == site_id)
-        return int(hits[0]) if hits.size else -1
+        try:
+            return self._ids.index(site_id)
+        except ValueError:
+            return -1
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802, D102
         return 0 if parent.isValid() else len(self._sites)
@@ -246,9 +255,8 @@ class SitesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def _value(self, row: int, key: str) -> Any:
-        if key not in self._sites.columns:
-            return None
-        return self._sites.at[row, key]
+        col = self._columns.get(key)
+        return None if col is None else col[row]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: D102
         if not index.isValid():
@@ -315,6 +323,9 @@ class SitesModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return label
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(self.TIPS.get(key, f"{label} (click to sort)"))
+            tip = self.TIPS.get(key, f"{label} (click to sort)")
+            if key == "network" and self.network_note:
+                tip += "\n" + self.network_note
+            return plain_tooltip(tip)
         return None
 

@@ -252,6 +252,8 @@ class AppState:
         Closing a hub also removes it from the hubs.
         """
         sc = self.scenario(name)
+        if site_id not in set(self.sites[schema.SITE_ID].astype(str)):
+            raise ScenarioError(f"There is no site {site_id!r} in the sites table.")
         opened = [s for s in sc.open_sites if s != site_id]
         if is_open:
             opened.append(site_id)

@@ -20,7 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from access_app.core.errors import Cancelled
+from access_app.core.errors import AccessAppError, Cancelled
 from access_app.core.progress import CancelFn, ProgressFn
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,9 @@ class Worker(QRunnable):
             if self._cancel.is_set():
                 raise Cancelled("Stopped at the user's request.")
         except BaseException as exc:  # noqa: BLE001 - every error goes to the dialog
-            if not isinstance(exc, Cancelled):
+            if isinstance(exc, AccessAppError):
+                log.info("task %r stopped: %s", self.label, exc)
+            else:
                 log.exception("task %r failed", self.label)
             err = TaskError(exc, traceback.format_exc(), self.label)
             self._done.set()

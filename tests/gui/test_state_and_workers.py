@@ -46,6 +46,8 @@ def test_site_switches_and_hubs_edit_the_current_scenario():
     assert st.result("All").minutes.tolist() == [5.0, 50.0]  # y now goes to b
     st.set_site_open("All", "c", True)
     assert st.scenario("All").open_sites == ("a", "b", "c")  # back in table order
+    with pytest.raises(ScenarioError, match="no site 'zz'"):
+        st.set_site_open("All", "zz", True)
     with pytest.raises(ScenarioError, match="no hubs"):
         st.set_hub("All", "b", True)
     st.set_hub("Hubs", "b", True)

@@ -98,6 +98,8 @@ class DataPanel(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setResizeContentsPrecision(40)
+        self._sized = False
         self.table.setToolTip("Tick 'Open' to switch a site on in the current scenario, 'Hub' to "
                               "make it its network's hub; double-click a network to edit it")
         add = QPushButton("Add by postcode…")
@@ -134,7 +136,10 @@ class DataPanel(QWidget):
         self.network_note.setText(network_note)
 
     def resize_columns(self) -> None:
-        """Fit the columns to their contents (names capped at a readable width)."""
+        """Fit the columns to their contents once (names capped at a readable width)."""
+        if self._sized:
+            return
+        self._sized = self.model.rowCount() > 0
         self.table.resizeColumnsToContents()
         for col in range(self.model.columnCount()):
             if self.table.columnWidth(col) > 260:

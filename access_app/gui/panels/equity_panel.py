@@ -75,6 +75,7 @@ class EquityPanel(QWidget):
             view.setAlternatingRowColors(True)
             view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
             view.verticalHeader().setVisible(False)
+            view.horizontalHeader().setResizeContentsPrecision(40)
             view.setToolTip(tip + ". Click a header to sort.")
             self.filter.textChanged.connect(proxy.setFilterFixedString)
             self.tabs.addTab(view, title)
@@ -105,8 +106,11 @@ class EquityPanel(QWidget):
                 frame = report.breakdown(key.split(":", 1)[1]).drop(columns="group_by")
             else:
                 frame = getattr(report, key)
+            same_columns = list(frame.columns) == list(self.models[key].frame().columns)
             self.models[key].set_frame(frame, row_formats=row_formats)
             view = self.views[key]
+            if same_columns and key != "summary":
+                continue  # keep the widths the user may have set
             view.resizeColumnsToContents()
             for col in range(self.models[key].columnCount()):
                 if view.columnWidth(col) > 240:
