@@ -103,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if wanted and wanted not in names:
                 print(f"access-app: no scenario {wanted!r}; choose one of: {', '.join(names)}",
                       file=sys.stderr)
-                app.exit(2)
+                status["code"] = 2
+                window.close()
+                app.quit()
                 return
         if args.scenario:
             window.set_current(args.scenario)

@@ -6,6 +6,7 @@ saved chart carries the data attribution in its footer.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -63,6 +64,12 @@ class ChartCanvas(FigureCanvasQTAgg):
         self.setParent(parent)
         self.ax = self.figure.add_subplot(111)
         self.attribution = ""
+
+    def draw(self) -> None:
+        """Draw, without warning when the hidden canvas has no size yet."""
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="constrained_layout not applied")
+            super().draw()
 
     def save(self, path: str | Path) -> Path:
         """Save the chart as PNG or SVG (by suffix) with the attribution in its footer."""

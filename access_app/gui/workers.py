@@ -120,7 +120,10 @@ class Worker(QRunnable):
 
     def _progress(self, fraction: float, message: str) -> None:
         if not self._cancel.is_set():
-            self.signals.progress.emit(float(fraction), str(message))
+            try:
+                self.signals.progress.emit(float(fraction), str(message))
+            except RuntimeError:  # the window went away: nobody wants the result
+                self._cancel.set()
 
     def run(self) -> None:
         """Run the task and emit ``finished`` or ``errored`` (never raises)."""

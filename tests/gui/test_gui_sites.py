@@ -130,11 +130,21 @@ def check_box_point(table, rect) -> QPoint:
     return QPoint(rect.left() + width // 2 + 4, rect.center().y())
 
 
-def test_hostile_site_name_is_shown_as_text(qtbot, window):
+def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window):
     view = window.main_pane.view
+    # Add a site by clicking the map: press the button, click Birmingham, fill the dialog.
+    qtbot.mouseClick(window.data_panel.pick_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(view.clicked, timeout=10_000):
+        run_js(qtbot, view, "window.accessMap.fire('click', "
+                            "{latlng: L.latLng(52.4862, -1.8904)}); 1")
+    qtbot.waitUntil(lambda: getattr(window, "add_site_dlg", None) is not None
+                    and window.add_site_dlg.isVisible(), timeout=10_000)
+    dlg = window.add_site_dlg
+    assert not window.data_panel.pick_button.isChecked()
+    qtbot.keyClicks(dlg.name, HOSTILE)
+    dlg.network.setCurrentText("West Midlands")
     with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
-        window.add_site({"site_name": HOSTILE, "postcode": "", "network": "West Midlands",
-                         "linacs": 3, "site_type": "main"}, location=(52.4862, -1.8904))
+        qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
     sid = "script-console-log-access-app-xss-script-b-bold-b-test-centre"
     assert sid in window.state.scenario(window.state.current).open_sites
     model: SitesModel = window.data_panel.model
@@ -152,3 +162,25 @@ def test_hostile_site_name_is_shown_as_text(qtbot, window):
     # The equity tables carry the name as plain data too.
     site_rows = window.equity.table("sites")
     assert HOSTILE in set(site_rows["site_name"])
+    new = window.state.sites.set_index("site_id").loc[sid]
+    assert new["network"] == "West Midlands" and new["linacs"] == 2.0
+    assert new.geometry.distance(window.state.sites.set_index("site_id").loc[
+        "birmingham-queen-elizabeth"].geometry) < 10_000
+
+
+def test_site_added_by_postcode_is_routed_and_opened(qtbot, window, shared_geodata):
+    from dataclasses import replace
+
+    zip_path = shared_geodata / "postcodes" / "os_codepoint_open_2025.zip"
+    window.settings = replace(window.settings, postcodes_file=str(zip_path))
+    with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        window.add_site({"site_name": "Second Leeds unit", "postcode": "ls9 7tf",
+                         "network": "Yorkshire and The Humber", "linacs": 4,
+                         "site_type": "satellite"}, location=None)
+    sites = window.state.sites.set_index("site_id")
+    # Same postcode as St James's: the same Code-Point point as the embedded site.
+    assert sites.loc["second-leeds-unit"].geometry.equals(sites.loc["leeds-st-james"].geometry)
+    assert "second-leeds-unit" in window.state.matrix.site_ids
+    col = window.state.matrix.column("second-leeds-unit")
+    assert (col == window.state.matrix.column("leeds-st-james")).all()
+    assert "second-leeds-unit" in window.state.scenario("Status quo").open_sites

@@ -78,3 +78,30 @@ def test_settings_file_is_typed_and_forgiving(tmp_path):
     assert load_settings(tmp_path) == Settings(use_web_tiles=True)
     (tmp_path / "settings.json").write_text("not json")
     assert load_settings(tmp_path) == Settings()
+
+
+@pytest.mark.slow
+def test_screenshot_command_renders_the_comparison(qtbot, tmp_path, gui_cache, default_data):
+    """Run ``access-app --screenshot`` as a user would (own process: it quits its app)."""
+    import os
+    import subprocess
+    import sys
+
+    from PySide6.QtGui import QImage
+
+    env = dict(os.environ, ACCESS_APP_CACHE=str(gui_cache))
+    cmd = [sys.executable, "-m", "access_app.gui.app", "--screenshot"]
+    shot = tmp_path / "shots" / "compare.png"
+    done = subprocess.run([*cmd, str(shot), "--scenario", "Networked", "--compare",
+                           "Centralised", "--size", "1200x800"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "access-app: saved" in done.stderr
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1200, 800)
+    # A scenario that does not exist is refused with the list of names, exit code 2.
+    bad = subprocess.run([*cmd, str(tmp_path / "x.png"), "--scenario", "Nope"], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2
+    assert "no scenario 'Nope'; choose one of: Status quo" in bad.stderr
+    assert not (tmp_path / "x.png").exists()
