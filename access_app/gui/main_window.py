@@ -97,6 +97,18 @@ def app_icon() -> QIcon:
         return QIcon()
 
 
+def own_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a shallow copy of ``gdf`` whose CRS object belongs to the calling thread.
+
+    Called on worker threads: PROJ objects are tied to the thread context they were made
+    in, and two map builds may project the same shared frame at once. The copy's CRS is
+    parsed afresh from the original's definition text, without touching the original.
+    """
+    if gdf.crs is None:
+        return gdf
+    return gdf.set_crs(gdf.crs.srs, allow_override=True)
+
+
 def slug(text: str) -> str:
     """Return a lower-case id made of letters, digits and dashes."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "site"
@@ -942,6 +954,7 @@ class MainWindow(QMainWindow):
         self.data_panel.set_sources(st.dataset.sources, network=self.network_label,
                                     network_note=st.dataset.network_note)
         self.data_panel.model.network_note = st.dataset.network_note
+        self.data_panel.network_delegate.networks = st.networks()
 
     # ============================================================= maps
 
@@ -1036,6 +1049,9 @@ class MainWindow(QMainWindow):
         path = standalone or self._map_dir / f"map-{self._map_counter}.html"
 
         def task(progress: Any, cancelled: Any) -> Path:
+            nonlocal frame, sites
+            frame, sites = own_crs(frame), own_crs(sites)
+            common["boundaries"] = {k: own_crs(v) for k, v in ds.boundaries.items()}
             if layer in ("change", "diff"):
                 m = maps.change_map(frame, sites, progress=progress, cancelled=cancelled,
                                     **common)
@@ -1124,7 +1140,7 @@ class MainWindow(QMainWindow):
 
         def task(progress: Any, cancelled: Any) -> list[Path]:
             meta = pipeline.metadata(ds, graph, scs)
-            files = export_mod.write_all(rep, folder, areas=ds.areas, metadata=meta,
+            files = export_mod.write_all(rep, folder, areas=own_crs(ds.areas), metadata=meta,
                                          progress=scaled(progress, 0.0, 0.8),
                                          cancelled=cancelled)
             # The CSV and GeoPackage files cannot hold a note: say it beside them.

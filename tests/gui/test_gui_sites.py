@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import MAP_TIMEOUT_MS, run_js
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
 from access_app.core import schema
 from access_app.core.errors import DataError
@@ -122,6 +122,19 @@ def test_switching_a_site_off_changes_tables_and_map(qtbot, window, default_data
                             Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Unchecked
     assert "Role: closed in this scenario" in site_tips(qtbot, window.main_pane.view,
                                                        name)[0]["content"]
+
+    # Move the site to another network with the table's editor.
+    col = [c for c, _ in SitesModel.COLUMNS].index("network")
+    idx = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(sid), col))
+    panel.table.edit(idx)
+    editors = panel.table.viewport().findChildren(QComboBox)
+    assert len(editors) == 1 and editors[0].findText("North West") >= 0
+    editors[0].setCurrentText("North West")
+    with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        qtbot.keyClick(editors[0], Qt.Key.Key_Return)
+    assert window.state.site_network(sid) == "North West"
+    row = window.report.sites.query("scenario == 'Networked' and site_id == @sid")
+    assert row["network"].iloc[0] == "North West"
 
 
 def check_box_point(table, rect) -> QPoint:

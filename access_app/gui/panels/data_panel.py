@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyledItemDelegate,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,6 +22,30 @@ from PySide6.QtWidgets import (
 from access_app.core import schema
 
 from ..models import SitesModel, sortable
+
+
+class NetworkDelegate(QStyledItemDelegate):
+    """Edit a site's network with a combo box of the known networks (new names allowed)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.networks: list[str] = []
+
+    def createEditor(self, parent: QWidget, option: object, index: object) -> QWidget:  # noqa: N802
+        """Return an editable combo box listing the networks."""
+        combo = QComboBox(parent)
+        combo.setEditable(True)
+        combo.addItems(self.networks)
+        combo.setToolTip("Choose the site's network, or type a new one")
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: object) -> None:  # noqa: N802
+        """Show the site's current network."""
+        editor.setCurrentText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
+
+    def setModelData(self, editor: QWidget, model: object, index: object) -> None:  # noqa: N802
+        """Pass the chosen network to the model (which announces the edit)."""
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
 
 class DataPanel(QWidget):
@@ -100,6 +126,9 @@ class DataPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setResizeContentsPrecision(40)
         self._sized = False
+        self.network_delegate = NetworkDelegate(self.table)
+        self.table.setItemDelegateForColumn(
+            [c for c, _ in SitesModel.COLUMNS].index("network"), self.network_delegate)
         self.table.setToolTip("Tick 'Open' to switch a site on in the current scenario, 'Hub' to "
                               "make it its network's hub; double-click a network to edit it")
         add = QPushButton("Add by postcode…")
