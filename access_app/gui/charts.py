@@ -97,8 +97,8 @@ class ChartsWidget(QTabWidget):
             (self.deciles, "By deprivation",
              "Mean one-way minutes by IMD decile (1 = most deprived), per scenario"),
             (self.change, "Change",
-             "Distribution of the change in minutes of the current scenario against the "
-             "baseline, weighted by demand"),
+             "Distribution of the change in minutes of each scenario against the baseline, "
+             "weighted by demand"),
         ):
             holder = QWidget()
             lay = QVBoxLayout(holder)
@@ -122,13 +122,12 @@ class ChartsWidget(QTabWidget):
         results: Sequence[ScenarioResult],
         *,
         imd_decile: np.ndarray | None,
-        current: ScenarioResult | None,
         baseline: ScenarioResult | None,
     ) -> None:
-        """Redraw every chart from scenario results."""
+        """Redraw every chart from scenario results (changes are against ``baseline``)."""
         self._plot_reach(results)
         self._plot_deciles(results, imd_decile)
-        self._plot_change(current, baseline)
+        self._plot_change(results, baseline)
 
     def _plot_reach(self, results: Sequence[ScenarioResult]) -> None:
         ax = self.reach.ax
@@ -178,30 +177,37 @@ class ChartsWidget(QTabWidget):
         ax.grid(axis="y", alpha=0.3)
         self.deciles.draw_idle()
 
-    def _plot_change(self, current: ScenarioResult | None,
+    def _plot_change(self, results: Sequence[ScenarioResult],
                      baseline: ScenarioResult | None) -> None:
         ax = self.change.ax
         ax.clear()
-        if current is None or baseline is None:
-            self.change.draw_idle()
-            return
-        delta = current.minutes - baseline.minutes
-        ok = np.isfinite(delta)
-        if not ok.any():
-            ax.text(0.5, 0.5, "No area is reachable in both scenarios", ha="center",
+        others = [r for r in results if baseline is not None
+                  and r.scenario.name != baseline.scenario.name]
+        deltas = []
+        for res in others:
+            d = res.minutes - baseline.minutes
+            ok = np.isfinite(d)
+            deltas.append((res, d[ok], res.demand[ok]))
+        if not deltas or not any(len(d) for _, d, _ in deltas):
+            ax.text(0.5, 0.5, "Add a scenario to compare with the baseline", ha="center",
                     transform=ax.transAxes)
             self.change.draw_idle()
             return
-        d, w = delta[ok], baseline.demand[ok]
-        lo, hi = float(np.floor(d.min())), float(np.ceil(d.max()))
-        if hi - lo < 1:
+        values = np.concatenate([d for _, d, _ in deltas])
+        lo, hi = float(np.floor(values.min())), float(np.ceil(values.max()))
+        if hi - lo < 2:
             lo, hi = lo - 1, hi + 1
-        bins = np.linspace(lo, hi, min(60, max(10, int(hi - lo) + 1)))
-        ax.hist(d, bins=bins, weights=w / 1000.0, color="#d95f02", edgecolor="white", lw=0.3)
+        bins = np.linspace(lo, hi, 61)
+        for res, d, w in deltas:
+            colour = COLOURS[(results.index(res)) % len(COLOURS)]
+            ax.hist(d, bins=bins, weights=w / 1000.0, histtype="step", lw=1.6, color=colour,
+                    label=res.scenario.name)
         ax.axvline(0, color="#333", lw=0.8)
-        ax.set_xlabel(f"Change in one-way minutes: {current.scenario.name} minus "
-                      f"{baseline.scenario.name}")
-        ax.set_ylabel("Demand (thousands)")
+        ax.set_yscale("log")
+        ax.set_xlabel(f"Change in one-way minutes against {baseline.scenario.name} "
+                      "(positive = longer journey)")
+        ax.set_ylabel("Demand (thousands, log scale)")
         ax.set_title("Distribution of the change in travel time")
+        ax.legend(fontsize=8, loc="upper right")
         ax.grid(alpha=0.3)
         self.change.draw_idle()

@@ -922,7 +922,7 @@ class MainWindow(QMainWindow):
         deciles = (areas[schema.IMD_DECILE].to_numpy(dtype=float)
                    if schema.IMD_DECILE in areas.columns else None)
         self.equity.charts.plot([self.results[n] for n in order], imd_decile=deciles,
-                                current=self.results.get(cur), baseline=self.results.get(base))
+                                baseline=self.results.get(base))
         self.compare.set_table(rep.summary, cur, cmp_)
 
     def refresh_views(self) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import MAP_TIMEOUT_MS, close_window, run_js
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 
 from access_app.core.scenarios import load_scenarios
 from access_app.gui.main_window import TAB_COMPARE, MainWindow
@@ -52,8 +53,12 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
 
     # Reopening the file (after changing things) restores it exactly.
     window.delete_scenario("Networked (copy)")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,
+                      Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        assert window.open_scenarios(path)
+        window.dropEvent(drop)  # dropping the .toml file on the window opens it
     assert window.state.scenarios == saved
     assert [panel.list.item(i).text() for i in range(panel.list.count())] == [
         s.name for s in saved]
