@@ -78,6 +78,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(name)s: %(message)s")
     t0 = time.perf_counter()
     prepare_environment(headless=args.screenshot is not None)
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        print("access-app: no display found. Run it on a desktop session, or render the "
+              "window to a file with --screenshot PATH.", file=sys.stderr)
+        return 1
     app = make_application()
     from PySide6.QtCore import QTimer
 

@@ -998,9 +998,9 @@ class MainWindow(QMainWindow):
         if rep is None:
             return
         layer = dict(LAYERS)[self._map_layer()]
-        extra = f" against {rep.baseline}" if self._map_layer() == "change" else ""
-        self.main_pane.set_text(f"{st.current} — {layer}{extra}", headline(rep.summary,
-                                                                          st.current))
+        if self._map_layer() == "change":
+            layer = f"change in travel time against {rep.baseline}"
+        self.main_pane.set_text(f"{st.current} — {layer}", headline(rep.summary, st.current))
         self.compare.left.set_text(st.current, headline(rep.summary, st.current))
         self.compare.right.set_text(st.compare, headline(rep.summary, st.compare))
         self.compare.diff.set_text(f"Difference: {st.compare} minus {st.current}",

@@ -225,11 +225,15 @@ class ScenarioPanel(QWidget):
         self.open_label.setText(f"{len(sc.open_sites)} of {len(self._sites)} sites open")
         if sc.rule in HUB_RULES:
             names = self._site_names()
-            self.hubs_label.setText("; ".join(
-                f"{net}: {', '.join(names.get(s, s) for s in ids)}" for net, ids in sc.hubs.items()
-            ) or "none")
+            full = "\n".join(f"{net}: {', '.join(names.get(s, s) for s in ids)}"
+                              for net, ids in sc.hubs.items())
+            self.hubs_label.setText(f"{len(sc.hub_sites)} hubs in {len(sc.hubs)} networks "
+                                    "(hover for the list)" if sc.hubs else "none")
+            self.hubs_label.setToolTip(plain_tooltip(
+                (full or "No hubs") + "\n\nMark hubs in the Sites table, column 'Hub'."))
         else:
             self.hubs_label.setText("not used by this rule")
+            self.hubs_label.setToolTip("Hubs are used by the hub rules only")
 
     def _site_names(self) -> dict[str, str]:
         if self._sites.empty:
