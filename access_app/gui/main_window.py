@@ -459,9 +459,13 @@ class MainWindow(QMainWindow):
             return ds, graph, matrix
 
         self._start("data", task, label="Loading the England data and travel times",
-                    on_finished=lambda r: self._on_data(*r, network=DEFAULT_NETWORK_LABEL))
+                    on_finished=lambda r: self.use_data(*r, network=DEFAULT_NETWORK_LABEL))
 
-    def _on_data(self, dataset: Any, graph: Any, matrix: Any, *, network: str) -> None:
+    def use_data(self, dataset: Any, graph: Any, matrix: Any, *, network: str) -> None:
+        """Show ``dataset`` with its road ``graph`` and travel-time ``matrix``; recompute.
+
+        Called when loading finishes; tests call it to hand over data computed once.
+        """
         first = self.state.dataset is None
         self.state.set_dataset(dataset, matrix=matrix, graph=graph)
         self.network_label = network
@@ -597,7 +601,7 @@ class MainWindow(QMainWindow):
             return ds, graph, matrix
 
         self._start("load", task, label=f"Loading {kind} from {path.name}",
-                    on_finished=lambda r: self._on_data(*r, network=self.network_label))
+                    on_finished=lambda r: self.use_data(*r, network=self.network_label))
 
     def load_network(self, path: Path) -> None:
         """Load a road network file and recompute travel times (worker)."""
@@ -613,7 +617,7 @@ class MainWindow(QMainWindow):
             return ds, graph, matrix
 
         self._start("load", task, label=f"Loading the road network {path.name}",
-                    on_finished=lambda r: self._on_data(*r, network=str(path)))
+                    on_finished=lambda r: self.use_data(*r, network=str(path)))
 
     def download_network(self, place: str) -> None:
         """Download a place's roads with osmnx and recompute travel times (worker)."""
@@ -632,7 +636,7 @@ class MainWindow(QMainWindow):
             return ds, graph, matrix
 
         self._start("load", task, label=f"Downloading the roads of {place}",
-                    on_finished=lambda r: self._on_data(*r, network=f"OpenStreetMap: {place}"))
+                    on_finished=lambda r: self.use_data(*r, network=f"OpenStreetMap: {place}"))
 
     def recompute_all(self) -> None:
         """Recompute the travel-time matrix from the current network, then every scenario."""
@@ -646,7 +650,7 @@ class MainWindow(QMainWindow):
                                                       progress=progress, cancelled=cancelled)
 
         self._start("matrix", task, label="Computing travel times",
-                    on_finished=lambda r: self._on_data(*r, network=self.network_label))
+                    on_finished=lambda r: self.use_data(*r, network=self.network_label))
 
     # ======================================================= scenarios
 

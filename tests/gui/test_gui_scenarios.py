@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import MAP_TIMEOUT_MS, close_window, run_js
+from gui_helpers import MAP_TIMEOUT_MS, close_window, run_js
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
@@ -68,7 +68,7 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     close_window(window)
     win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False)
     with qtbot.waitSignal(win2.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        win2._on_data(*default_data, network="test")
+        win2.use_data(*default_data, network="test")
     assert win2.state.scenarios == saved
     assert win2.state.scenario_file == str(path)
     close_window(win2)

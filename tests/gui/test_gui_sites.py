@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import MAP_TIMEOUT_MS, run_js
+from gui_helpers import MAP_TIMEOUT_MS, run_js
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 

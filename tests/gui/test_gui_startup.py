@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MAP_TIMEOUT_MS, close_window, open_window, run_js
+from gui_helpers import MAP_TIMEOUT_MS, close_window, open_window, run_js
 
 from access_app.core import schema
 from access_app.gui.settings import Settings, load_settings, save_settings
@@ -65,7 +65,7 @@ def test_settings_remember_window_and_choices(qtbot, tmp_path, gui_cache, defaul
     win2.show()
     assert win2.data_dock.isHidden() and not win2.scenario_dock.isHidden()
     with qtbot.waitSignal(win2.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        win2._on_data(*default_data, network="test")
+        win2.use_data(*default_data, network="test")
     assert win2.state.current == "Networked"
     assert win2.current_combo.currentText() == "Networked"
     close_window(win2)

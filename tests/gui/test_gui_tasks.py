@@ -7,7 +7,7 @@ import re
 import geopandas as gpd
 import openpyxl
 import pandas as pd
-from conftest import MAP_TIMEOUT_MS, close_window
+from gui_helpers import MAP_TIMEOUT_MS, close_window
 from PySide6.QtCore import Qt
 
 from access_app.core.defaults import ATTRIBUTION
