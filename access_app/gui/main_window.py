@@ -45,13 +45,12 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from access_app.core import export as export_mod
 from access_app.core import io, pipeline, scenarios, schema, tables
-from access_app.core.atomic import atomic_write_text
 from access_app.core.errors import DataError, ScenarioError
-from access_app.core.progress import check_cancelled, report, scaled
+from access_app.core.progress import report
 from access_app.core.scenarios import HUB_RULES, Scenario, ScenarioResult
 
+from . import jobs
 from .dialogs import AddSiteDialog, ColumnMappingDialog, about_text, error_box, is_cancelled
 from .panels.compare_panel import ComparePanel
 from .panels.data_panel import DataPanel
@@ -95,18 +94,6 @@ def app_icon() -> QIcon:
         return QIcon(str(path)) if path.is_file() else QIcon()
     except (ModuleNotFoundError, OSError):
         return QIcon()
-
-
-def own_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a shallow copy of ``gdf`` whose CRS object belongs to the calling thread.
-
-    Called on worker threads: PROJ objects are tied to the thread context they were made
-    in, and two map builds may project the same shared frame at once. The copy's CRS is
-    parsed afresh from the original's definition text, without touching the original.
-    """
-    if gdf.crs is None:
-        return gdf
-    return gdf.set_crs(gdf.crs.srs, allow_override=True)
 
 
 def slug(text: str) -> str:
@@ -444,21 +431,8 @@ class MainWindow(QMainWindow):
 
     def load_default(self) -> None:
         """Load the embedded England data, its road network and travel times (worker)."""
-        cache = self.cache_dir
-
-        def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            report(progress, 0.0, "Loading the England data")
-            ds = pipeline.load_default_dataset()
-            check_cancelled(cancelled)
-            graph = pipeline.load_default_network(
-                cache_dir=cache, progress=scaled(progress, 0.05, 0.35), cancelled=cancelled)
-            check_cancelled(cancelled)
-            matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache,
-                                             progress=scaled(progress, 0.35, 1.0),
-                                             cancelled=cancelled)
-            return ds, graph, matrix
-
-        self._start("data", task, label="Loading the England data and travel times",
+        self._start("data", jobs.load_default_job(cache_dir=self.cache_dir),
+                    label="Loading the England data and travel times",
                     on_finished=lambda r: self.use_data(*r, network=DEFAULT_NETWORK_LABEL))
 
     def use_data(self, dataset: Any, graph: Any, matrix: Any, *, network: str) -> None:
@@ -577,64 +551,24 @@ class MainWindow(QMainWindow):
 
     def load_table(self, path: Path, kind: str, mapping: io.ColumnMapping) -> None:
         """Load areas or sites with ``mapping`` (worker); keep the old data on error."""
-        base = self.state.dataset
-        graph = self.state.graph
-        postcodes = self._postcodes()
-        cache = self.cache_dir
-        if base is None:
+        if self.state.dataset is None:
             self.report_error(DataError("Wait until the default data has loaded, then try again."))
             return
-
-        def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            report(progress, 0.0, f"Loading {kind} from {path.name}")
-            loader = io.load_areas if kind == "areas" else io.load_sites
-            table = loader(path, mapping=mapping, postcodes=postcodes)
-            check_cancelled(cancelled)
-            sources = dict(base.sources)
-            sources[kind] = str(path)
-            ds = replace(base, **{kind: table}, sources=sources)
-            matrix = None
-            if graph is not None:
-                matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache,
-                                                 progress=scaled(progress, 0.1, 1.0),
-                                                 cancelled=cancelled)
-            return ds, graph, matrix
-
+        task = jobs.load_table_job(path, kind, mapping, base=self.state.dataset,
+                                   graph=self.state.graph, postcodes=self._postcodes(),
+                                   cache_dir=self.cache_dir)
         self._start("load", task, label=f"Loading {kind} from {path.name}",
                     on_finished=lambda r: self.use_data(*r, network=self.network_label))
 
     def load_network(self, path: Path) -> None:
         """Load a road network file and recompute travel times (worker)."""
-        ds = self.state.dataset
-        cache = self.cache_dir
-
-        def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            graph = pipeline.load_network_file(path, progress=scaled(progress, 0.0, 0.4),
-                                               cancelled=cancelled)
-            matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache,
-                                             progress=scaled(progress, 0.4, 1.0),
-                                             cancelled=cancelled)
-            return ds, graph, matrix
-
+        task = jobs.network_job(self.state.dataset, path=path, cache_dir=self.cache_dir)
         self._start("load", task, label=f"Loading the road network {path.name}",
                     on_finished=lambda r: self.use_data(*r, network=str(path)))
 
     def download_network(self, place: str) -> None:
         """Download a place's roads with osmnx and recompute travel times (worker)."""
-        from access_app.core import network as network_mod
-
-        ds = self.state.dataset
-        cache = self.cache_dir
-
-        def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            graph = network_mod.graph_from_download(place, areas=ds.areas,
-                                                    progress=scaled(progress, 0.0, 0.5),
-                                                    cancelled=cancelled)
-            matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache,
-                                             progress=scaled(progress, 0.5, 1.0),
-                                             cancelled=cancelled)
-            return ds, graph, matrix
-
+        task = jobs.network_job(self.state.dataset, place=place, cache_dir=self.cache_dir)
         self._start("load", task, label=f"Downloading the roads of {place}",
                     on_finished=lambda r: self.use_data(*r, network=f"OpenStreetMap: {place}"))
 
@@ -643,12 +577,8 @@ class MainWindow(QMainWindow):
         if self.state.dataset is None or self.state.graph is None:
             self.load_default()
             return
-        ds, graph, cache = self.state.dataset, self.state.graph, self.cache_dir
-
-        def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            return ds, graph, pipeline.compute_matrix(ds, graph, cache_dir=cache,
-                                                      progress=progress, cancelled=cancelled)
-
+        task = jobs.network_job(self.state.dataset, graph=self.state.graph,
+                                cache_dir=self.cache_dir)
         self._start("matrix", task, label="Computing travel times",
                     on_finished=lambda r: self.use_data(*r, network=self.network_label))
 
@@ -821,7 +751,7 @@ class MainWindow(QMainWindow):
 
     def add_site(self, values: dict[str, Any], *, location: tuple[float, float] | None) -> None:
         """Place a new site (by postcode or WGS84 point), route to it and open it (worker)."""
-        ds, graph, cache = self.state.dataset, self.state.graph, self.cache_dir
+        ds = self.state.dataset
         postcodes = self._postcodes()
         if location is None and postcodes is None:
             self.report_error(DataError(
@@ -833,32 +763,9 @@ class MainWindow(QMainWindow):
         i = 2
         while site_id in taken:
             site_id, i = f"{slug(values['site_name'])}-{i}", i + 1
-
-        def task(progress: Any, cancelled: Any) -> tuple[Any, Any, Any]:
-            report(progress, 0.0, f"Placing {values['site_name']}")
-            if location is None:
-                found = postcodes.geocode([values["postcode"]])
-                if found.unknown:
-                    raise DataError(f"Postcode {values['postcode']!r} is not in Code-Point Open; "
-                                    "check it or add the site by clicking the map.")
-                xy = found.coordinates.iloc[0]
-                geom = gpd.points_from_xy([xy["easting"]], [xy["northing"]], crs=schema.BNG)
-            else:
-                geom = gpd.points_from_xy([location[1]], [location[0]], crs=schema.WGS84)
-            row = gpd.GeoDataFrame(
-                {schema.SITE_ID: [site_id], schema.SITE_NAME: [values["site_name"]],
-                 schema.NETWORK: [values["network"] or None],
-                 schema.LINACS: [float(values["linacs"])], schema.SITE_TYPE: [values["site_type"]],
-                 schema.POSTCODE: [values["postcode"]], schema.TRUST: [""],
-                 schema.REGION: [values["network"] or None]},
-                geometry=geom).to_crs(ds.sites.crs)
-            sites = gpd.GeoDataFrame(pd.concat([ds.sites, row], ignore_index=True),
-                                     geometry="geometry", crs=ds.sites.crs)
-            new = replace(ds, sites=sites)
-            matrix = pipeline.compute_matrix(new, graph, cache_dir=cache,
-                                             progress=scaled(progress, 0.05, 1.0),
-                                             cancelled=cancelled)
-            return new, matrix, site_id
+        task = jobs.add_site_job(values, site_id=site_id, location=location, dataset=ds,
+                                 graph=self.state.graph, postcodes=postcodes,
+                                 cache_dir=self.cache_dir)
 
         def done(r: tuple[Any, Any, str]) -> None:
             new, matrix, sid = r
@@ -877,25 +784,10 @@ class MainWindow(QMainWindow):
         """Apply every scenario to the cached matrix and rebuild the tables (worker)."""
         if not self.state.ready():
             return
-        areas, sites, matrix = self.state.areas, self.state.sites, self.state.matrix
         scs = self.state.ordered_for_report()
-        cached = self.state.cached_results()
-        baseline = self.state.baseline or scs[0].name
-
-        def task(progress: Any, cancelled: Any) -> tuple[dict[str, ScenarioResult], Any]:
-            results: dict[str, ScenarioResult] = {}
-            for i, sc in enumerate(scs):
-                report(progress, i / (len(scs) + 1), f"Applying {sc.name}")
-                res = cached.get(sc.name)
-                results[sc.name] = res if res is not None else scenarios.assign(
-                    areas, sites, matrix, sc)
-                check_cancelled(cancelled)
-            rep = tables.build_report([results[s.name] for s in scs], areas, sites,
-                                      baseline=baseline,
-                                      progress=scaled(progress, len(scs) / (len(scs) + 1), 1.0),
-                                      cancelled=cancelled)
-            return results, rep
-
+        task = jobs.evaluate_job(self.state.areas, self.state.sites, self.state.matrix, scs,
+                                 baseline=self.state.baseline or scs[0].name,
+                                 cached=self.state.cached_results())
         self._start("analysis", task, label="Applying the scenarios",
                     on_finished=self._on_analysis)
 
@@ -1030,46 +922,20 @@ class MainWindow(QMainWindow):
 
         With ``standalone``, the map is written there with Leaflet inlined (for export).
         """
-        from access_app import maps
-
-        layer, sc, other = key[0], key[1], key[2]
-        tiles = key[-1]
-        ds = self.state.dataset
-        if layer == "change":
+        layer, sc, other, tiles = key[0], key[1], key[2], key[-1]
+        if layer in ("change", "diff"):
             frame = self.map_frame(sc.name, against=other.name)
-            title = f"{sc.name}: change against {other.name}"
-        elif layer == "diff":
-            frame = self.map_frame(sc.name, against=other.name)
-            title = f"{sc.name} minus {other.name}"
+            title = (f"{sc.name}: change against {other.name}" if layer == "change"
+                     else f"{sc.name} minus {other.name}")
         else:
             frame = self.map_frame(sc.name)
             title = (f"{sc.name}: car travel time" if layer == "travel"
                      else f"{sc.name}: catchments")
-        open_sites, hubs = maps.site_roles(sc)
-        common = dict(attribution=ds.attribution, boundaries=ds.boundaries, title=title,
-                      tiles=tiles, open_sites=open_sites, hubs=hubs)
-        sites = ds.sites
         self._map_counter += 1
         path = standalone or self._map_dir / f"map-{self._map_counter}.html"
-
-        def task(progress: Any, cancelled: Any) -> Path:
-            nonlocal frame, sites
-            frame, sites = own_crs(frame), own_crs(sites)
-            common["boundaries"] = {k: own_crs(v) for k, v in ds.boundaries.items()}
-            if layer in ("change", "diff"):
-                m = maps.change_map(frame, sites, progress=progress, cancelled=cancelled,
-                                    **common)
-            elif layer == "catchment":
-                m = maps.catchment_map(frame, sites, progress=progress, cancelled=cancelled,
-                                       **common)
-            else:
-                m = maps.travel_time_map(frame, sites, progress=progress, cancelled=cancelled,
-                                         **common)
-            check_cancelled(cancelled)
-            maps.save_map(m, path, standalone=standalone is not None)
-            return path
-
-        return task
+        return jobs.map_job("change" if layer == "diff" else layer, frame, self.state.dataset,
+                            sc, title=title, tiles=tiles, path=path,
+                            standalone=standalone is not None)
 
     def _build_map(self, pane: str, key: tuple[Any, ...]) -> None:
         self._building[pane] = key
@@ -1137,23 +1003,10 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.report_error(exc)
             return
-        rep, ds, graph, scs = self.report, self.state.dataset, self.state.graph, \
-            list(self.state.scenarios)
         key = self._loaded.get("main") or self._wanted_maps().get("main")
-        map_job = self._map_job(key, standalone=folder / "map_current.html") if key else None
-
-        def task(progress: Any, cancelled: Any) -> list[Path]:
-            meta = pipeline.metadata(ds, graph, scs)
-            files = export_mod.write_all(rep, folder, areas=own_crs(ds.areas), metadata=meta,
-                                         progress=scaled(progress, 0.0, 0.8),
-                                         cancelled=cancelled)
-            # The CSV and GeoPackage files cannot hold a note: say it beside them.
-            note = folder / "ATTRIBUTION.txt"
-            atomic_write_text(note, "\n".join(f"{k}: {v}" for k, v in meta.items()) + "\n")
-            files.append(note)
-            if map_job is not None:
-                files.append(map_job(scaled(progress, 0.8, 1.0), cancelled))
-            return files
+        map_task = self._map_job(key, standalone=folder / "map_current.html") if key else None
+        task = jobs.export_job(self.report, self.state.dataset, self.state.graph,
+                               list(self.state.scenarios), folder, map_task=map_task)
 
         def done(files: list[Path]) -> None:
             allf = written + list(files)
