@@ -96,7 +96,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         window.resize(int(w), int(h))
     window.show()
     if shot is None:
-        return int(app.exec())
+        rc = int(app.exec())
+        _delete(window)
+        return rc
 
     status = {"code": 1}
     tab = args.tab or ("compare" if args.compare else "map")
@@ -145,7 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     QTimer.singleShot(int(args.timeout * 1000), lambda: (print(
         "access-app: timed out waiting for the maps", file=sys.stderr), app.exit(1)))
     rc = int(app.exec())
+    _delete(window)
     return status["code"] if rc == 0 else rc
+
+
+def _delete(window: object) -> None:
+    """Destroy the window (and its web pages) before the web engine profile goes away."""
+    import shiboken6
+
+    if shiboken6.isValid(window):
+        shiboken6.delete(window)
 
 
 if __name__ == "__main__":
