@@ -118,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.set_current(args.scenario)
         if args.compare:
             window.set_compare(args.compare)
-        if tab == "compare":
+        if tab in ("compare", "equity"):  # the wide views get the whole window
             window.data_dock.hide()
             window.scenario_dock.hide()
         window.tabs.setCurrentIndex({"map": TAB_MAP, "compare": TAB_COMPARE,
