@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_actions()
         self._restore_window()
+        for pane in self._panes().values():
+            pane.view.show_message("Loading the England data and travel times…")
         if start:
             QTimer.singleShot(0, self.load_default)
 
@@ -824,6 +826,8 @@ class MainWindow(QMainWindow):
     def refresh_views(self) -> None:
         """Show the state: combos, scenario list, sites table, sources."""
         st = self.state
+        project = Path(st.scenario_file).name if st.scenario_file else "default scenarios"
+        self.setWindowTitle(f"Access App — {project}")
         names = st.names()
         for combo, value in ((self.current_combo, st.current), (self.compare_combo, st.compare),
                              (self.baseline_combo, st.baseline)):

@@ -120,7 +120,20 @@ class MapView(QWebEngineView):
         self._pending_view = view
         self.load(QUrl.fromLocalFile(str(self.path.resolve())))
 
+    def show_message(self, text: str) -> None:
+        """Show a line of text where the map will be (e.g. while data loads)."""
+        import html
+
+        self.path = None
+        self.loaded = False
+        self.setHtml(
+            "<html><body style='font: 14px system-ui, sans-serif; color: #555; "
+            "background: #dfe6ea; display: flex; align-items: center; "
+            "justify-content: center; height: 90vh'>" + html.escape(text) + "</body></html>")
+
     def _on_load_finished(self, ok: bool) -> None:
+        if self.path is None:  # a message, not a map
+            return
         if ok:
             self.page().runJavaScript(_CLICK_HOOK)
             if self.compact:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QDropEvent
 
 from access_app.core.scenarios import load_scenarios
 from access_app.gui.main_window import TAB_COMPARE, MainWindow
+from access_app.gui.models import SitesModel
 
 
 @pytest.mark.slow
@@ -31,6 +32,16 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     edited = window.state.scenario("New scenario")
     assert edited.rule == "hub_per_network"
     assert len(edited.hubs) == 9  # one hub per region-network, chosen by the core
+    # Tick a second hub for Yorkshire in the sites table.
+    model = window.data_panel.model
+    hub_col = [c for c, _ in SitesModel.COLUMNS].index("hub")
+    cell = model.index(model.row_of("leeds-st-james"), hub_col)
+    assert model.flags(cell) & Qt.ItemFlag.ItemIsUserCheckable
+    extra = "hull-castle-hill-queens-centre"
+    model.setData(model.index(model.row_of(extra), hub_col), Qt.CheckState.Checked.value,
+                  Qt.ItemDataRole.CheckStateRole)
+    yorkshire = window.state.scenario("New scenario").hubs["Yorkshire and The Humber"]
+    assert yorkshire == ("leeds-st-james", extra)
     panel.fractions.setValue(25)
     panel.fractions.editingFinished.emit()
     panel.incidence.setValue(2.5)
@@ -60,6 +71,7 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
         window.dropEvent(drop)  # dropping the .toml file on the window opens it
     assert window.state.scenarios == saved
+    assert window.windowTitle() == "Access App — project.toml"
     assert [panel.list.item(i).text() for i in range(panel.list.count())] == [
         s.name for s in saved]
 
