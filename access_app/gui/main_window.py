@@ -451,9 +451,17 @@ class MainWindow(QMainWindow):
         else:
             self._check_scenarios_against_sites()
         self.refresh_views()
-        self.status_label.setText(
-            f"{len(dataset.areas):,} areas, {len(dataset.sites):,} sites, "
-            f"{len(self.state.scenarios)} scenarios")
+        self.status_label.setText(f"{len(dataset.areas):,} areas, {len(dataset.sites):,} sites, "
+                                  f"{len(self.state.scenarios)} scenarios")
+        lost = matrix.unreachable if matrix is not None else None
+        warning = ""
+        if lost is not None and len(lost):
+            n_areas = int((lost["kind"] == "area").sum())
+            n_sites = int((lost["kind"] == "site").sum())
+            warning = (f"{n_areas:,} of {len(dataset.areas):,} areas and {n_sites:,} of "
+                       f"{len(dataset.sites):,} sites cannot be reached over this road network "
+                       "(shown grey on the map).")
+        self.data_panel.set_reach_warning(warning)
         self.data_loaded.emit()
         self.recompute()
 

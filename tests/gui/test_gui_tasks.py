@@ -7,6 +7,7 @@ import re
 import geopandas as gpd
 import openpyxl
 import pandas as pd
+import pytest
 from gui_helpers import MAP_TIMEOUT_MS, close_window
 from PySide6.QtCore import Qt
 
@@ -62,3 +63,20 @@ def test_export_writes_files_that_open(qtbot, window, tmp_path):
     assert (out / "map_current.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Open Government Licence" in (out / "chart_reach.svg").read_text(encoding="utf-8")
     assert ATTRIBUTION in (out / "ATTRIBUTION.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_loading_a_road_network_file_recomputes_everything(qtbot, window, shared_geodata):
+    pbf = shared_geodata / "roads" / "rutland-2018-02-27.osm.pbf"
+    graph_before = window.state.graph
+    with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
+        window.open_path(pbf, "network")
+    assert window.state.graph is not graph_before
+    assert window.data_panel.source_labels["network"].text() == str(pbf)
+    # Rutland's roads reach only the areas in and around Rutland.
+    unreachable = window.report.summary.set_index("scenario").at["Status quo",
+                                                                  "unreachable_areas"]
+    assert 30_000 < unreachable < 32_844
+    warning = window.data_panel.reach_warning
+    assert warning.isVisible()
+    assert warning.text().startswith(f"{unreachable:,} of 32,844 areas")

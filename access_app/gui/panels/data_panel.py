@@ -104,6 +104,15 @@ class DataPanel(QWidget):
         self.network_note.setStyleSheet("color: #8a4b00;")
         self.network_note.setToolTip("How areas and sites were assigned to networks")
         grid.addWidget(self.network_note, 4, 0, 1, 3)
+        self.reach_warning = QLabel()
+        self.reach_warning.setObjectName("reachWarning")
+        self.reach_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.reach_warning.setWordWrap(True)
+        self.reach_warning.setStyleSheet("color: #b00020;")
+        self.reach_warning.setToolTip("Areas or sites too far from any road of the network, or "
+                                      "on an island of it; see area_results for the reasons")
+        self.reach_warning.hide()
+        grid.addWidget(self.reach_warning, 5, 0, 1, 3)
         grid.setColumnStretch(1, 1)
 
         sites_box = QGroupBox("Sites")
@@ -163,6 +172,11 @@ class DataPanel(QWidget):
         self.source_labels["network"].setText(network or "not loaded")
         self.source_labels["network"].setToolTip(network)
         self.network_note.setText(network_note)
+
+    def set_reach_warning(self, text: str) -> None:
+        """Show (or hide, for ``""``) the warning about unreachable areas and sites."""
+        self.reach_warning.setText(text)
+        self.reach_warning.setVisible(bool(text))
 
     def resize_columns(self) -> None:
         """Fit the columns to their contents once (names capped at a readable width)."""
