@@ -45,8 +45,9 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from access_app.core import export as export_mod
 from access_app.core import io, pipeline, scenarios, schema, tables
-from access_app.core.errors import DataError, ScenarioError
+from access_app.core.errors import AccessAppError, DataError, ScenarioError
 from access_app.core.progress import report
 from access_app.core.scenarios import HUB_RULES, Scenario, ScenarioResult
 
@@ -169,6 +170,7 @@ class MainWindow(QMainWindow):
         self._building: dict[str, Any] = {}
         self._closing = False
         self.last_error: TaskError | BaseException | None = None
+        self._saved_scenarios: list[Scenario] = []
 
         self._build_ui()
         self._build_actions()
@@ -316,6 +318,8 @@ class MainWindow(QMainWindow):
                                 ("download", "&Download road network…", None),
                                 ("postcodes", "Choose &postcode file…", None)):
             file_menu.addAction(act(text, lambda k=kind: self.request_load(k), key))
+        file_menu.addAction(act("Save si&tes as CSV…", self.save_sites_dialog, None,
+                                "Save the sites, with those added or edited, to open again"))
         file_menu.addSeparator()
         self.export_action = act("&Export tables, map and charts…", self.export_dialog,
                                  "Ctrl+E", "Write Excel, CSV, GeoPackage, map HTML/PNG, charts")
@@ -478,6 +482,7 @@ class MainWindow(QMainWindow):
                 self.status_label.setText(f"Could not reopen {path}; using the defaults")
         self.state.set_scenarios(loaded or scenarios.default_scenarios(sites),
                                  keep_selection=False)
+        self._saved_scenarios = list(self.state.scenarios)
         names = self.state.names()
         if self.settings.current_scenario in names:
             self.state.current = self.settings.current_scenario
@@ -612,6 +617,7 @@ class MainWindow(QMainWindow):
             self.report_error(exc)
             return False
         self.state.set_scenarios(loaded, keep_selection=False)
+        self._saved_scenarios = list(loaded)
         self.state.scenario_file = str(path)
         self.settings = replace(self.settings, last_scenario_file=str(path))
         self.status_label.setText(f"Opened {len(loaded)} scenarios from {path}")
@@ -647,7 +653,34 @@ class MainWindow(QMainWindow):
             return False
         self.state.scenario_file = str(path)
         self.settings = replace(self.settings, last_scenario_file=str(path))
+        self._saved_scenarios = list(self.state.scenarios)
         self.status_label.setText(f"Saved {len(self.state.scenarios)} scenarios to {path}")
+        self.refresh_views()
+        return True
+
+    def save_sites_dialog(self) -> None:
+        """Ask for a CSV file and save the sites (with any added or edited) there."""
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save sites", str(Path(self.settings.dir_for("sites")) / "sites.csv"),
+            "CSV (*.csv)")
+        if path:
+            self.settings = self.settings.with_dir("sites", Path(path).parent)
+            self.save_sites_to(Path(path))
+
+    def save_sites_to(self, path: Path) -> bool:
+        """Write the sites as CSV with easting/northing, ready to be opened again."""
+        if self.state.dataset is None:
+            return False
+        sites = self.state.sites.to_crs(schema.BNG)
+        table = pd.DataFrame(sites.drop(columns="geometry"))
+        table["easting"] = sites.geometry.x.round(1)
+        table["northing"] = sites.geometry.y.round(1)
+        try:
+            export_mod.write_csv(table, path)
+        except (OSError, AccessAppError) as exc:
+            self.report_error(exc)
+            return False
+        self.status_label.setText(f"Saved {len(table)} sites to {path}")
         return True
 
     def _apply(self, change: Callable[[], Any], *, recompute: bool = True) -> bool:
@@ -835,7 +868,8 @@ class MainWindow(QMainWindow):
         """Show the state: combos, scenario list, sites table, sources."""
         st = self.state
         project = Path(st.scenario_file).name if st.scenario_file else "default scenarios"
-        self.setWindowTitle(f"Access App — {project}")
+        changed = "*" if st.scenarios != self._saved_scenarios else ""
+        self.setWindowTitle(f"Access App — {project}{changed}")
         names = st.names()
         for combo, value in ((self.current_combo, st.current), (self.compare_combo, st.compare),
                              (self.baseline_combo, st.baseline)):

@@ -58,8 +58,10 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     assert summary.at["Anal cancer: hubs", "demand"] == pytest.approx(
         window.state.areas["population"].sum() * 2.5 / 100_000)
     saved = list(window.state.scenarios)
+    assert window.windowTitle() == "Access App — default scenarios*"  # unsaved changes
     path = tmp_path / "project.toml"
     assert window.save_scenarios_to(path)
+    assert window.windowTitle() == "Access App — project.toml"
     assert load_scenarios(path) == saved
 
     # Reopening the file (after changing things) restores it exactly.

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
 from access_app.core import schema
 from access_app.core.errors import DataError
+from access_app.core.io import load_sites
 from access_app.gui.models import SitesModel
 
 HOSTILE = '<script>console.log("access-app:xss")</script><b>bold</b> Test Centre'
@@ -143,7 +144,7 @@ def check_box_point(table, rect) -> QPoint:
     return QPoint(rect.left() + width // 2 + 4, rect.center().y())
 
 
-def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window):
+def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window, tmp_path):
     view = window.main_pane.view
     # Add a site by clicking the map: press the button, click Birmingham, fill the dialog.
     qtbot.mouseClick(window.data_panel.pick_button, Qt.MouseButton.LeftButton)
@@ -177,6 +178,12 @@ def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window):
     assert HOSTILE in set(site_rows["site_name"])
     new = window.state.sites.set_index("site_id").loc[sid]
     assert new["network"] == "West Midlands" and new["linacs"] == 2.0
+    # Added sites can be saved and opened again, names intact.
+    saved = tmp_path / "my_sites.csv"
+    assert window.save_sites_to(saved)
+    again = load_sites(saved).set_index("site_id")
+    assert again.loc[sid, "site_name"] == HOSTILE and len(again) == 68
+    assert again.loc[sid].geometry.distance(new.geometry) < 1
     assert new.geometry.distance(window.state.sites.set_index("site_id").loc[
         "birmingham-queen-elizabeth"].geometry) < 10_000
 
