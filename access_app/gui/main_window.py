@@ -46,7 +46,8 @@ from PySide6.QtWidgets import (
 )
 
 from access_app.core import export as export_mod
-from access_app.core import io, pipeline, scenarios, schema, tables
+from access_app.core import io, scenarios, schema, tables
+from access_app.core.defaults import ATTRIBUTION
 from access_app.core.errors import AccessAppError, DataError, ScenarioError
 from access_app.core.progress import report
 from access_app.core.scenarios import HUB_RULES, Scenario, ScenarioResult
@@ -250,7 +251,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.cancel_button)
         self.tasks.busy_changed.connect(self._on_busy)
         self.tasks.progress.connect(self._on_progress)
-        self._set_attribution(pipeline.defaults.ATTRIBUTION, schema.NETWORK_PROXY_LABEL)
+        self._set_attribution(ATTRIBUTION, schema.NETWORK_PROXY_LABEL)
 
         tb = QToolBar("Scenarios")
         tb.setObjectName("scenarioToolbar")
@@ -1013,11 +1014,6 @@ class MainWindow(QMainWindow):
         if self._wanted and all(self._loaded.get(p) == k for p, k in self._wanted.items()):
             self.maps_ready.emit()
 
-    def maps_current(self) -> bool:
-        """Return True when every map of the visible tab shows the current results."""
-        return bool(self._wanted) and all(self._loaded.get(p) == k
-                                          for p, k in self._wanted.items())
-
     def _on_tiles_toggled(self, on: bool) -> None:
         self.settings = replace(self.settings, use_web_tiles=on)
         self.update_maps()
@@ -1106,7 +1102,7 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         """Show the About box with the data attribution and the network label."""
         ds = self.state.dataset
-        text = about_text(ds.attribution if ds else pipeline.defaults.ATTRIBUTION,
+        text = about_text(ds.attribution if ds else ATTRIBUTION,
                           ds.network_note if ds else schema.NETWORK_PROXY_LABEL)
         box = QMessageBox(QMessageBox.Icon.Information, "About Access App", text,
                           QMessageBox.StandardButton.Ok, self)
