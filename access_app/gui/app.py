@@ -27,10 +27,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                    help="save a PNG of the window once the maps have loaded, then exit")
     p.add_argument("--scenario", metavar="NAME", help="scenario to show on the main map")
     p.add_argument("--compare", metavar="NAME",
-                   help="show the side-by-side view comparing --scenario with NAME")
+                   help="open the side-by-side view comparing --scenario with NAME")
     p.add_argument("--tab", choices=("map", "compare", "equity"),
-                   help="tab to show with --screenshot (default: map, or compare with "
-                        "--compare)")
+                   help="tab to open (default: map, or compare with --compare)")
     p.add_argument("--size", default="1600x1000", metavar="WxH",
                    help="window size for --screenshot (default 1600x1000)")
     p.add_argument("--timeout", type=float, default=600.0,
@@ -95,34 +94,39 @@ def main(argv: Sequence[str] | None = None) -> int:
         w, _, h = args.size.partition("x")
         window.resize(int(w), int(h))
     window.show()
-    if shot is None:
-        rc = int(app.exec())
-        _delete(window)
-        return rc
-
     status = {"code": 1}
     tab = args.tab or ("compare" if args.compare else "map")
-    ready_signal = window.analysis_updated if tab == "equity" else window.maps_ready
 
     def choose() -> None:
+        window.data_loaded.disconnect(choose)
         names = window.state.names()
         for wanted in (args.scenario, args.compare):
             if wanted and wanted not in names:
                 print(f"access-app: no scenario {wanted!r}; choose one of: {', '.join(names)}",
                       file=sys.stderr)
-                status["code"] = 2
-                window.close()
-                app.quit()
+                if shot is not None:
+                    status["code"] = 2
+                    window.close()
+                    app.quit()
                 return
         if args.scenario:
             window.set_current(args.scenario)
         if args.compare:
             window.set_compare(args.compare)
-        if tab in ("compare", "equity"):  # the wide views get the whole window
+        if shot is not None and tab in ("compare", "equity"):  # wide views get the window
             window.data_dock.hide()
             window.scenario_dock.hide()
         window.tabs.setCurrentIndex({"map": TAB_MAP, "compare": TAB_COMPARE,
                                      "equity": TAB_EQUITY}[tab])
+
+    if args.scenario or args.compare or args.tab or shot is not None:
+        window.data_loaded.connect(choose)
+    if shot is None:
+        rc = int(app.exec())
+        _delete(window)
+        return rc
+
+    ready_signal = window.analysis_updated if tab == "equity" else window.maps_ready
 
     def save() -> None:
         shot.parent.mkdir(parents=True, exist_ok=True)
@@ -141,7 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     def on_failed(err: object) -> None:
         print(f"access-app: {getattr(err, 'exception', err)}", file=sys.stderr)
 
-    window.data_loaded.connect(choose)
     ready_signal.connect(on_ready)
     window.task_failed.connect(on_failed)
     QTimer.singleShot(int(args.timeout * 1000), lambda: (print(
