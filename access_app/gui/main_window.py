@@ -992,7 +992,10 @@ class MainWindow(QMainWindow):
             self._building.pop(pane, None)
             view = self._panes()[pane].view
             view.pending_key = key
-            view.show_file(path, view=view.current_view)
+            # A pane shown for the first time opens where the main map is.
+            start = view.current_view or (self.main_pane.view.current_view
+                                          if pane != "main" else None)
+            view.show_file(path, view=start)
 
         def failed(err: TaskError) -> None:
             self._building.pop(pane, None)
