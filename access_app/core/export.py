@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .atomic import atomic_write
+from .atomic import atomic_write, atomic_write_text
 from .errors import ExportError
 from .progress import CancelFn, ProgressFn, check_cancelled, report
 from .tables import IMD_QUINTILE, EquityReport
@@ -39,6 +39,7 @@ WORKBOOK_NAME = "equity_report.xlsx"
 AREAS_CSV = "area_results.csv"
 AREAS_GPKG = "area_results.gpkg"
 AREAS_LAYER = "area_results"
+ATTRIBUTION_TXT = "ATTRIBUTION.txt"
 
 SHEET_NAMES: dict[str, str] = {
     IMD_QUINTILE: "IMD quintile",
@@ -362,7 +363,11 @@ def write_all(
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> list[Path]:
-    """Write the workbook, one CSV per table, and per-area CSV and GeoPackage.
+    """Write the workbook, one CSV per table, per-area CSV and GeoPackage, and a metadata note.
+
+    CSV and GeoPackage files cannot carry a note of their own, so ``ATTRIBUTION.txt``
+    beside them holds the metadata rows (sources, attribution, network, speed model,
+    scenarios, software version).
 
     Parameters
     ----------
@@ -392,6 +397,8 @@ def write_all(
         steps.append((f"{name}.csv", _bind_csv(frame, out / f"{name}.csv")))
     steps.append((AREAS_CSV, lambda: write_csv(report_.areas, out / AREAS_CSV)))
     steps.append((AREAS_GPKG, lambda: write_geopackage(report_, out / AREAS_GPKG, areas=areas)))
+    note = "".join(f"{k}: {v}\n" for k, v in metadata.items())
+    steps.append((ATTRIBUTION_TXT, lambda: atomic_write_text(out / ATTRIBUTION_TXT, note)))
     written: list[Path] = []
     for i, (what, step) in enumerate(steps):
         check_cancelled(cancelled)
@@ -405,6 +412,7 @@ __all__ = [
     "AREAS_CSV",
     "AREAS_GPKG",
     "AREAS_LAYER",
+    "ATTRIBUTION_TXT",
     "WORKBOOK_NAME",
     "area_results_geodataframe",
     "label",

@@ -79,9 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     prepare_environment(headless=args.screenshot is not None)
     if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
             and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
-        print("access-app: no display found. Run it on a desktop session, or render the "
-              "window to a file with --screenshot PATH.", file=sys.stderr)
-        return 1
+        # Nothing failed: a headless machine (a server, CI, the README's first command run
+        # over ssh) simply has no screen. Say so and leave successfully; the headless
+        # analysis is access-app-cli.
+        print("access-app: no display found, so the window cannot open. Run it on a desktop "
+              "session, render it to a file with --screenshot PATH, or use access-app-cli run.",
+              file=sys.stderr)
+        return 0
     app = make_application()
     from PySide6.QtCore import QTimer
 

@@ -18,7 +18,6 @@ import pandas as pd
 
 from access_app.core import export as export_mod
 from access_app.core import io, pipeline, scenarios, schema, tables
-from access_app.core.atomic import atomic_write_text
 from access_app.core.errors import DataError
 from access_app.core.matrix import TravelTimeMatrix
 from access_app.core.progress import CancelFn, ProgressFn, check_cancelled, report, scaled
@@ -204,10 +203,6 @@ def export_job(report_: tables.EquityReport, dataset: pipeline.Dataset, graph: A
         files = export_mod.write_all(report_, folder, areas=own_crs(dataset.areas),
                                      metadata=meta, progress=scaled(progress, 0.0, 0.8),
                                      cancelled=cancelled)
-        # The CSV and GeoPackage files cannot hold a note: say it beside them.
-        note = folder / "ATTRIBUTION.txt"
-        atomic_write_text(note, "\n".join(f"{k}: {v}" for k, v in meta.items()) + "\n")
-        files.append(note)
         if map_task is not None:
             files.append(map_task(scaled(progress, 0.8, 1.0), cancelled))
         return files

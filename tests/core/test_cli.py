@@ -84,7 +84,10 @@ def test_run_writes_every_export_for_the_default(tmp_path: Path) -> None:
         assert any(line.startswith(name) for line in lines)
     assert "9 English regions" in proc.stdout
     names = {p.name for p in out.iterdir()}
-    assert {"equity_report.xlsx", "summary.csv", "area_results.csv", "area_results.gpkg"} <= names
+    assert {"equity_report.xlsx", "summary.csv", "area_results.csv", "area_results.gpkg",
+            "ATTRIBUTION.txt"} <= names
+    note = (out / "ATTRIBUTION.txt").read_text(encoding="utf-8")
+    assert "Open Government Licence" in note and "9 English regions" in note
     summary = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")
     assert summary["areas"].eq(32_844).all()
     status_quo = summary.set_index("scenario").loc["Status quo"]

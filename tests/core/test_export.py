@@ -56,6 +56,7 @@ def test_write_all_lists_every_file(written):
             "site_changes.csv",
             "area_results.csv",
             "area_results.gpkg",
+            "ATTRIBUTION.txt",
         ]
     )
     assert sorted(p.name for p in out.iterdir()) == names  # no temporary files
