@@ -89,12 +89,11 @@ def headline(summary: pd.DataFrame, name: str) -> str:
 
 def app_icon() -> QIcon:
     """Return the application icon (empty if the resource is missing)."""
-    from importlib.resources import files
+    from ..resources import resource_path
 
     try:
-        path = files("access_app.gui") / "resources" / "icons" / "access-app.svg"
-        return QIcon(str(path)) if path.is_file() else QIcon()
-    except (ModuleNotFoundError, OSError):
+        return QIcon(str(resource_path("icons", "access-app.svg")))
+    except FileNotFoundError:
         return QIcon()
 
 
