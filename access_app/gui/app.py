@@ -93,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     shot = args.screenshot
     window = MainWindow(settings_dir=args.settings_dir, show_errors=shot is None,
-                        remember=shot is None)
+                        remember=shot is None, confirm_close=shot is None)
     if shot is not None:
         w, _, h = args.size.partition("x")
         window.resize(int(w), int(h))

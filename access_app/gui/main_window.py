@@ -118,6 +118,9 @@ class MainWindow(QMainWindow):
     remember
         Read and write the settings file (off for ``--screenshot``, so screenshots do not
         depend on, or change, the user's layout).
+    confirm_close
+        Ask to save changed scenarios before the window closes (off for ``--screenshot``
+        and in tests that close windows without a user to answer).
 
     Signals
     -------
@@ -145,6 +148,7 @@ class MainWindow(QMainWindow):
         start: bool = True,
         show_errors: bool = True,
         remember: bool = True,
+        confirm_close: bool = True,
     ) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
@@ -156,6 +160,7 @@ class MainWindow(QMainWindow):
         self.settings: Settings = load_settings(settings_dir) if remember else Settings()
         self.cache_dir = cache_dir
         self.show_errors = show_errors
+        self.confirm_close = confirm_close
         self.state = AppState()
         self.report: tables.EquityReport | None = None
         self.results: dict[str, ScenarioResult] = {}
@@ -868,7 +873,7 @@ class MainWindow(QMainWindow):
         """Show the state: combos, scenario list, sites table, sources."""
         st = self.state
         project = Path(st.scenario_file).name if st.scenario_file else "default scenarios"
-        changed = "*" if st.scenarios != self._saved_scenarios else ""
+        changed = "*" if self.has_unsaved_scenarios() else ""
         self.setWindowTitle(f"Access App — {project}{changed}")
         names = st.names()
         for combo, value in ((self.current_combo, st.current), (self.compare_combo, st.compare),
@@ -1167,8 +1172,31 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             log.warning("could not save settings: %s", exc)
 
+    def has_unsaved_scenarios(self) -> bool:
+        """Return True if the scenarios differ from those last opened or saved."""
+        return self.state.scenarios != self._saved_scenarios
+
+    def _may_close(self) -> bool:
+        """Ask to save changed scenarios; return False if the user cancels closing."""
+        if not (self.confirm_close and self.has_unsaved_scenarios()):
+            return True
+        choice = QMessageBox.question(
+            self, "Unsaved scenarios",
+            "The scenarios have changed since they were last saved.\n"
+            "Save them before closing?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if choice == QMessageBox.StandardButton.Save:
+            return self.save_scenarios()
+        return choice == QMessageBox.StandardButton.Discard
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        """Save settings, stop workers and remove the map pages."""
+        """Offer to save changed scenarios, then save settings, stop workers, remove map pages."""
+        if not self._closing and not self._may_close():
+            event.ignore()
+            return
         self._closing = True
         self.save_window_settings()
         self.tasks.shutdown(10000)

@@ -14,7 +14,7 @@ def open_window(qtbot: Any, settings_dir: Path, cache: Path, data: Any | None) -
     from access_app.gui.main_window import DEFAULT_NETWORK_LABEL, MainWindow
 
     win = MainWindow(settings_dir=settings_dir, cache_dir=cache, start=data is None,
-                     show_errors=True)
+                     show_errors=True, confirm_close=False)
     win.resize(1400, 900)
     win.show()
     with qtbot.waitSignal(win.maps_ready, timeout=MAP_TIMEOUT_MS):

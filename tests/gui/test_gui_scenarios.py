@@ -80,7 +80,8 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     # The file is remembered as the project and reopened by the next session.
     cfg = tmp_path / "config"
     close_window(window)
-    win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False)
+    win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False,
+                      confirm_close=False)
     with qtbot.waitSignal(win2.analysis_updated, timeout=MAP_TIMEOUT_MS):
         win2.use_data(*default_data, network="test")
     assert win2.state.scenarios == saved

@@ -59,7 +59,8 @@ def test_settings_remember_window_and_choices(qtbot, tmp_path, gui_cache, defaul
     assert saved.window_geometry
     from access_app.gui.main_window import MainWindow
 
-    win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False)
+    win2 = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False,
+                      confirm_close=False)
     # The offscreen screen is 800 px wide, so only the height survives unclamped.
     assert win2.height() == 560
     win2.show()

@@ -17,7 +17,8 @@ from access_app.gui.main_window import MainWindow
 
 def test_cancel_stops_a_long_run_and_keeps_the_window_usable(qtbot, tmp_path):
     fresh = tmp_path / "empty-cache"  # nothing cached: the road network must be built
-    win = MainWindow(settings_dir=tmp_path / "cfg", cache_dir=fresh, start=False)
+    win = MainWindow(settings_dir=tmp_path / "cfg", cache_dir=fresh, start=False,
+                      confirm_close=False)
     win.show()
     # Wait until the network build reports progress, then press Cancel.
     with qtbot.waitSignal(win.tasks.progress, timeout=60_000,
