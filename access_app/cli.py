@@ -121,7 +121,8 @@ class _StderrProgress:
 def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.Dataset
     from .core import pipeline
 
-    if not any([args.population, args.sites, args.site_networks, args.area_networks, args.icb_networks]):
+    if not any([args.population, args.sites, args.site_networks, args.area_networks, args.icb_networks,
+                args.crs != "EPSG:27700"]):
         return pipeline.load_default_dataset()
     return pipeline.load_dataset(
         areas_path=args.population, sites_path=args.sites, postcodes_path=args.postcodes,

@@ -435,10 +435,11 @@ def run(
     else:
         graph = load_network_file(network_path, areas=dataset.areas, progress=scaled(progress, 0.0, 0.3),
                                   cancelled=cancelled)
-    io.check_within_extent(dataset.areas, _graph_bounds(graph), id_column=S.AREA_ID,
+    graph_crs = graph.graph.get("crs", S.BNG)
+    io.check_within_extent(dataset.areas.to_crs(graph_crs), _graph_bounds(graph), id_column=S.AREA_ID,
                            what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
                            tolerate_share=0.01)
-    io.check_within_extent(dataset.sites, _graph_bounds(graph), id_column=S.SITE_ID,
+    io.check_within_extent(dataset.sites.to_crs(graph_crs), _graph_bounds(graph), id_column=S.SITE_ID,
                            what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
     check_cancelled(cancelled)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),

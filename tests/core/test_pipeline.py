@@ -87,3 +87,18 @@ def test_unknown_network_format(tmp_path: Path) -> None:
     p.write_text("x")
     with pytest.raises(DataError, match=r"roads\.xyz: a road network must be an OSM extract"):
         pipeline.load_network_file(p)
+
+
+@pytest.mark.slow
+def test_another_metric_crs_gives_the_same_times(tmp_path: Path, rutland_areas_csv: Path,
+                                                 shared_geodata: Path) -> None:
+    sites = tmp_path / "sites.csv"
+    sites.write_text(SITES_CSV.replace(",East\n", ",East Midlands\n").replace(",West\n", ",East Midlands\n"))
+    graph = pipeline.load_network_file(shared_geodata / "roads" / "rutland-2018-02-27.osm.pbf")
+    minutes = {}
+    for crs in ("EPSG:27700", "EPSG:3035"):
+        data = pipeline.load_dataset(areas_path=rutland_areas_csv, sites_path=sites, crs=crs)
+        assert data.areas.crs.to_epsg() == int(crs.split(":")[1])
+        minutes[crs] = pipeline.compute_matrix(data, graph, cache_dir=tmp_path / crs[5:]).minutes
+    # Points are moved to the network's CRS for routing: the same minutes to a millimetre's worth.
+    assert minutes["EPSG:3035"] == pytest.approx(minutes["EPSG:27700"], abs=1e-3)
