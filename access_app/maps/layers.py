@@ -217,7 +217,12 @@ class ViewSync(RawMacroElement):
 
 
 class FitBoundsRaw(RawMacroElement):
-    """Fit the map to bounds ``[[south, west], [north, east]]`` without animation."""
+    """Fit the map to bounds ``[[south, west], [north, east]]`` without animation.
+
+    In a pane at least 600 px wide the fit leaves room on the left for the legend
+    (bottom left), a quarter of the width and at most 240 px, so the legend does not
+    cover the south-west (Cornwall and Devon on a map of England).
+    """
 
     def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
         super().__init__()
@@ -226,9 +231,12 @@ class FitBoundsRaw(RawMacroElement):
 
     def script_js(self) -> str:
         """Return the JS that fits the view."""
+        name = self._parent.get_name()
         return (
-            f"{self._parent.get_name()}.fitBounds({json_for_script(self._bounds)}, "
-            "{animate: false});\n"
+            f"(function (m) {{ var w = m.getSize().x;"
+            f" var pad = w >= 600 ? Math.min(240, Math.round(w / 4)) : 0;"
+            f" m.fitBounds({json_for_script(self._bounds)},"
+            f" {{animate: false, paddingBottomLeft: [pad, 0]}}); }})({name});\n"
         )
 
 
