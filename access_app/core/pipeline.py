@@ -25,7 +25,7 @@ import geopandas as gpd
 import networkx as nx
 
 from .. import __version__
-from . import defaults, io, network, routing, scenarios, tables
+from . import defaults, graphstore, io, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
@@ -436,10 +436,11 @@ def run(
         graph = load_network_file(network_path, areas=dataset.areas, progress=scaled(progress, 0.0, 0.3),
                                   cancelled=cancelled)
     graph_crs = graph.graph.get("crs", S.BNG)
-    io.check_within_extent(dataset.areas.to_crs(graph_crs), _graph_bounds(graph), id_column=S.AREA_ID,
+    bounds = _graph_bounds(graph)
+    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
                            what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
                            tolerate_share=0.01)
-    io.check_within_extent(dataset.sites.to_crs(graph_crs), _graph_bounds(graph), id_column=S.SITE_ID,
+    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
                            what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
     check_cancelled(cancelled)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
@@ -455,9 +456,9 @@ def run(
 
 
 def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
-    xs = [d["x"] for _, d in graph.nodes(data=True)]
-    ys = [d["y"] for _, d in graph.nodes(data=True)]
-    return (min(xs), min(ys), max(xs), max(ys))
+    # The routing arrays are built (and kept on the graph) for the matrix anyway.
+    arrays = graphstore.arrays_of(graph)
+    return (float(arrays.x.min()), float(arrays.y.min()), float(arrays.x.max()), float(arrays.y.max()))
 
 
 __all__ = [
