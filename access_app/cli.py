@@ -121,9 +121,7 @@ class _StderrProgress:
 def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.Dataset
     from .core import pipeline
 
-    if not any([args.population, args.sites, args.site_networks, args.area_networks, args.icb_networks,
-                args.crs != "EPSG:27700"]):
-        return pipeline.load_default_dataset()
+    # Parts not given (or all of them) come from the embedded default.
     return pipeline.load_dataset(
         areas_path=args.population, sites_path=args.sites, postcodes_path=args.postcodes,
         allow_unknown_postcodes=args.allow_unknown_postcodes, site_networks_path=args.site_networks,
