@@ -92,7 +92,8 @@ def network_job(dataset: pipeline.Dataset, *, cache_dir: Path | None,
     def task(progress: ProgressFn, cancelled: CancelFn) -> Loaded:
         g = graph
         if path is not None:
-            g = pipeline.load_network_file(path, progress=scaled(progress, 0.0, 0.4),
+            g = pipeline.load_network_file(path, areas=dataset.areas,
+                                           progress=scaled(progress, 0.0, 0.4),
                                            cancelled=cancelled)
         elif place is not None:
             from access_app.core import network
