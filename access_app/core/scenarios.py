@@ -520,9 +520,15 @@ def assign_all(
 
 
 def _main_sites(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the main centres: ``site_type`` "main" in any case; every site if no type."""
     if schema.SITE_TYPE not in sites.columns:
         return sites
-    return sites[sites[schema.SITE_TYPE].astype(str).str.lower() == "main"]
+    return sites[sites[schema.SITE_TYPE].astype(str).str.strip().str.lower() == "main"]
+
+
+def main_site_ids(sites: pd.DataFrame) -> tuple[str, ...]:
+    """Return the ``site_id`` of every main centre, in table order (the one definition)."""
+    return _as_id_tuple(_main_sites(sites)[schema.SITE_ID])
 
 
 def centralised_hubs(sites: pd.DataFrame) -> dict[str, tuple[str, ...]]:
