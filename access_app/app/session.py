@@ -304,7 +304,9 @@ class Session:
             elif not (reroute or table is not None):
                 raise DataError("Nothing to load: choose a file, a network or Recompute.")
             check_cancelled(cancelled)
-            pipeline.check_extent(ds, net)
+            # No extent check here, unlike the one-shot CLI run: in the app a planner may
+            # load a regional network before the regional areas; areas the network cannot
+            # reach are reported (unreachable_note) and shown grey.
             matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir,
                                              params=getattr(model, "routing_params", None),
                                              progress=scaled(progress, 0.4, 1.0),
@@ -343,9 +345,15 @@ class Session:
         return self.commit_load(task(progress or _nothing, cancelled or _never))
 
     def use(self, dataset: pipeline.Dataset, network: Any, matrix: TravelTimeMatrix, *,
-            network_choice: NetworkChoice | None = None) -> tuple[str, ...]:
-        """Use data, network and matrix computed elsewhere (e.g. once for many tests)."""
-        fitted, used_file, notes = ed.scenarios_for_sites(tuple(self.scenarios), dataset.sites)
+            network_choice: NetworkChoice | None = None,
+            scenario_file: str | None = None) -> tuple[str, ...]:
+        """Use data, network and matrix computed elsewhere (e.g. once for many tests).
+
+        ``scenario_file`` is opened with the first data, as in :meth:`plan_load`.
+        """
+        fitted, used_file, notes = ed.scenarios_for_sites(
+            tuple(self.scenarios), dataset.sites,
+            saved_file=scenario_file if not self.scenarios else None)
         return self.commit_load(Loaded(dataset, network, network_choice or NetworkChoice(),
                                        matrix, scenarios=fitted, scenario_file=used_file,
                                        notes=notes))
@@ -608,6 +616,16 @@ class Session:
         self._changed()
         return new
 
+    def open_scenarios_from(self, items: Iterable[Scenario]) -> None:
+        """Replace every scenario by ``items`` (checked against the sites), as if opened."""
+        items = list(items)
+        if self.dataset is not None:
+            for sc in items:
+                sc.check_sites(self.sites[schema.SITE_ID].astype(str))
+        self._set_scenarios(items, keep_selection=False)
+        self._saved = list(self.scenarios)
+        self._emit(EVENT_SCENARIOS, EVENT_SELECTION, EVENT_SAVED)
+
     def read_scenarios(self, path: str | Path) -> list[Scenario]:
         """Read a scenario file checked against the loaded sites (no change to the session)."""
         return scenarios.load_scenarios(path, sites=self.sites if self.dataset is not None else None)
@@ -621,10 +639,8 @@ class Session:
             raise ValueError(f"mode must be 'replace' or 'add', not {mode!r}")
         loaded = self.read_scenarios(path)
         if mode == "replace":
-            self._set_scenarios(list(loaded), keep_selection=False)
-            self._saved = list(self.scenarios)
             self.scenario_file = str(path)
-            self._emit(EVENT_SCENARIOS, EVENT_SELECTION, EVENT_SAVED)
+            self.open_scenarios_from(loaded)
             return list(self.scenarios)
         added = []
         for sc in loaded:
