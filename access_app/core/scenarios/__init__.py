@@ -26,7 +26,8 @@ the travel-time matrix's column order, so results are reproducible.
 Modules
 -------
 - :mod:`.model`: :class:`Scenario`, :class:`ScenarioResult`.
-- :mod:`.rules`: the assignment rules and :func:`choose_sites`, their array core.
+- :mod:`.rules`: the assignment rules as a table of :class:`Rule` objects
+  (:func:`register_rule`) and :func:`choose_sites`, their array core.
 - :mod:`.assignment`: :func:`area_demand`, :func:`assign`, :func:`assign_all`.
 - :mod:`.defaults`: :func:`default_scenarios`, :func:`centralised_hubs`.
 - :mod:`.toml`: :func:`save_scenarios`, :func:`load_scenarios`, :func:`scenario_to_dict`.
@@ -35,7 +36,17 @@ Modules
 from .assignment import area_demand, assign, assign_all
 from .defaults import centralised_hubs, default_scenarios
 from .model import COMMON_SERVICE, DEFAULT_SERVICE, Scenario, ScenarioResult
-from .rules import HUB_RULES, RULE_LABELS, RULES, choose_sites
+from .rules import (
+    HUB_RULES,
+    RULE_LABELS,
+    RULES,
+    Rule,
+    RuleInput,
+    choose_sites,
+    get_rule,
+    register_rule,
+    unregister_rule,
+)
 from .toml import FORMAT_VERSION, OPEN_SITE_KEYWORDS, load_scenarios, save_scenarios, scenario_to_dict
 
 __all__ = [
@@ -46,6 +57,8 @@ __all__ = [
     "OPEN_SITE_KEYWORDS",
     "RULES",
     "RULE_LABELS",
+    "Rule",
+    "RuleInput",
     "Scenario",
     "ScenarioResult",
     "area_demand",
@@ -54,7 +67,10 @@ __all__ = [
     "centralised_hubs",
     "choose_sites",
     "default_scenarios",
+    "get_rule",
     "load_scenarios",
+    "register_rule",
     "save_scenarios",
     "scenario_to_dict",
+    "unregister_rule",
 ]

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import ScenarioError
-from .rules import HUB_RULES, RULE_LABELS, RULES
+from .rules import RULES, get_rule
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ class Scenario:
         def bad(field_name: str, value: Any, fix: str) -> ScenarioError:
             return ScenarioError(f"Scenario {name!r}: {field_name} = {value!r} {fix}")
 
-        if self.rule not in RULES:
+        if not isinstance(self.rule, str) or self.rule not in RULES:
             raise bad("rule", self.rule, f"is not a rule; use one of {', '.join(RULES)}.")
+        needs_hubs = get_rule(self.rule).needs_hubs
         if isinstance(self.open_sites, str):
             raise bad("open_sites", self.open_sites, "must be a list of site ids.")
         object.__setattr__(self, "open_sites", _as_id_tuple(self.open_sites))
@@ -87,7 +88,7 @@ class Scenario:
                 ids = (ids,)
             hubs[str(net)] = _as_id_tuple(ids)
         object.__setattr__(self, "hubs", hubs)
-        if self.rule in HUB_RULES:
+        if needs_hubs:
             all_hubs = [h for ids in hubs.values() for h in ids]
             if not all_hubs:
                 raise bad("hubs", self.hubs, f"is empty but rule {self.rule!r} needs hubs.")
@@ -143,12 +144,12 @@ class Scenario:
         demand = self.demand
         if self.incidence_per_100k is not None:
             demand += f" x {self.incidence_per_100k:g} per 100,000"
-        if self.rule in HUB_RULES:
+        if get_rule(self.rule).needs_hubs:
             sites = f"{len(self.hub_sites)} hubs"
         else:
             sites = f"{len(self.open_sites)} open sites"
         text = (
-            f"{self.service}: {sites}, {RULE_LABELS[self.rule]}; demand = {demand}; "
+            f"{self.service}: {sites}, {get_rule(self.rule).label}; demand = {demand}; "
             f"{self.fractions} fractions per course"
         )
         return f"{text}. {self.description}" if self.description else text

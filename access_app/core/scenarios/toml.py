@@ -14,6 +14,7 @@ from .. import schema
 from ..errors import ScenarioError
 from .defaults import _main_sites
 from .model import Scenario, _as_id_tuple
+from .rules import RULES
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def save_scenarios(scenarios: Sequence[Scenario], path: str | Path) -> Path:
     }
     header = (
         "# Access App scenarios (see docs/scenarios.md).\n"
-        "# rule: nearest | within_network | hub_per_network | hub_anywhere\n\n"
+        f"# rule: {' | '.join(RULES)}\n\n"
     )
     path = Path(path)
     atomic_write_text(path, header + tomli_w.dumps(doc), encoding="utf-8")
