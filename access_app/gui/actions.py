@@ -13,6 +13,8 @@ from PySide6.QtGui import QAction, QKeySequence
 
 from access_app.core.scenario_editing import slug
 
+from . import window_dialogs
+
 if TYPE_CHECKING:
     from .main_window import MainWindow
 
@@ -71,10 +73,10 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
                     QKeySequence.StandardKey.New))
     m.addAction(act(win, "&Duplicate scenario", lambda: win.apply(lambda: s.duplicate(s.current)),
                     "Ctrl+D"))
-    m.addAction(act(win, "&Rename scenario…", win.rename_dialog, "F2"))
+    m.addAction(act(win, "&Rename scenario…", lambda: window_dialogs.rename_dialog(win), "F2"))
     m.addAction(act(win, "De&lete scenario", lambda: win.apply(lambda: s.delete(s.current))))
     m.addSeparator()
-    named["model"] = act(win, "Speeds and &access legs…", win.model_dialog, None,
+    named["model"] = act(win, "Speeds and &access legs…", lambda: window_dialogs.model_dialog(win), None,
                          "Edit the speed model and routing parameters, then recompute")
     m.addAction(named["model"])
     named["recompute"] = act(win, "Re&compute", loading.recompute_all, "F5",
@@ -99,5 +101,5 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     named["tiles"] = tiles
 
     m = win.menuBar().addMenu("&Help")
-    m.addAction(act(win, "&About Access App", win.about))
+    m.addAction(act(win, "&About Access App", lambda: window_dialogs.about(win)))
     return named

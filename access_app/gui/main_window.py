@@ -20,15 +20,14 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
-from PySide6.QtWidgets import QInputDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from access_app.app import session as sess
-from access_app.core import schema
-from access_app.core.defaults import ATTRIBUTION
 from access_app.core.errors import AccessAppError
 
+from . import mirror
 from .actions import build_menus
-from .dialogs import about_text, error_box, is_cancelled
+from .dialogs import error_box, is_cancelled
 from .export_controller import ExportController
 from .layout import build_layout
 from .loading import LoadingController
@@ -179,13 +178,13 @@ class MainWindow(QMainWindow):
         if sess.EVENT_DATA in events and self.session.dataset is not None:
             ds = self.session.dataset
             self.set_attribution(ds.attribution, ds.network_note)
-        self.refresh_views()
+        mirror.refresh_views(self)
         if events & {sess.EVENT_DATA, sess.EVENT_SCENARIOS} and not self.session.is_evaluated():
             self.recompute()
         if sess.EVENT_RESULTS in events:
-            self._show_results()
+            mirror.show_results(self)
         elif sess.EVENT_SELECTION in events:
-            self.refresh_results_views()
+            mirror.refresh_results(self)
             self.maps.update()
 
     def apply(self, change: Callable[[], Any]) -> bool:
@@ -194,7 +193,7 @@ class MainWindow(QMainWindow):
             change()
         except AccessAppError as exc:
             self.report_error(exc)
-            self.refresh_views()
+            mirror.refresh_views(self)
             return False
         return True
 
@@ -298,95 +297,7 @@ class MainWindow(QMainWindow):
         self.attribution_label.setText(short)
         self.attribution_label.setToolTip(f"{attribution}\n\n{network_note}")
 
-    def refresh_views(self) -> None:
-        """Show the session: title, combos, scenario list, sites table, sources."""
-        s = self.session
-        project = Path(s.scenario_file).name if s.scenario_file else "default scenarios"
-        self.setWindowTitle(f"Access App — {project}{'*' if s.has_unsaved_changes() else ''}")
-        for combo, value in ((self.current_combo, s.current), (self.compare_combo, s.compare),
-                             (self.baseline_combo, s.baseline)):
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItems(s.names())
-            combo.setCurrentText(value)
-            combo.blockSignals(False)
-        if s.dataset is None:
-            return
-        self.scenario_panel.show_scenarios(s.scenarios, s.current, areas=s.areas, sites=s.sites)
-        sc = s.scenario(s.current) if s.current in s.names() else None
-        self.data_panel.model.set_data(
-            s.sites, open_sites=sc.open_sites if sc else (), hubs=sc.hub_sites if sc else (),
-            hub_editable=bool(sc and sc.rule in sess.scenarios.HUB_RULES))
-        self.data_panel.resize_columns()
-        self.data_panel.sites_summary.setText(
-            f"{len(s.sites)} sites; {len(sc.open_sites) if sc else 0} open in '{s.current}'")
-        self.data_panel.set_sources(s.dataset.sources, network=s.network_label,
-                                    network_note=s.dataset.network_note)
-        self.data_panel.model.network_note = s.dataset.network_note
-        self.data_panel.network_delegate.networks = s.networks()
-
-    def _show_results(self) -> None:
-        s = self.session
-        rep, ds = s.report, s.dataset
-        if rep is None or ds is None:
-            return
-        proxy = ds.network_note == schema.NETWORK_PROXY_LABEL
-        self.equity.set_report(rep, network_label="Network (region proxy)" if proxy else "Network")
-        self.equity.charts.set_attribution(ds.attribution)
-        self.refresh_results_views()
-        self.status(f"{len(s.results)} scenarios applied to {len(s.areas):,} areas "
-                    f"in {self.timings.get('analysis', 0):.2f} s")
-        self.analysis_updated.emit()
-        self.maps.update()
-
-    def refresh_results_views(self) -> None:
-        """Update charts, headline numbers and the comparison table from the results."""
-        s = self.session
-        rep, results = s.report, s.results
-        if rep is None or not results:
-            return
-        order = [n for n in s.names() if n in results]
-        areas = s.areas
-        deciles = (areas[schema.IMD_DECILE].to_numpy(dtype=float)
-                   if schema.IMD_DECILE in areas.columns else None)
-        self.equity.charts.plot([results[n] for n in order], imd_decile=deciles,
-                                baseline=results.get(rep.baseline))
-        self.compare.set_table(rep.summary, s.current, s.compare)
-        self.maps.set_titles()
-
     # -------------------------------------------------------------- misc
-
-    def rename_dialog(self) -> None:
-        """Ask for a new name of the current scenario."""
-        old = self.session.current
-        new, ok = QInputDialog.getText(self, "Rename scenario", "New name:", text=old)
-        if ok:
-            self.apply(lambda: self.session.rename(old, new))
-
-    def model_dialog(self) -> None:
-        """Edit the speed model and routing parameters; recompute travel times when accepted."""
-        from .model_dialog import ModelDialog
-
-        dlg = ModelDialog(self.session.model, parent=self)
-        self.model_dlg = dlg
-
-        def accepted() -> None:
-            self.session.model = dlg.model()
-            self.loading.reload_network()
-
-        dlg.accepted.connect(accepted)
-        dlg.open()
-
-    def about(self) -> None:
-        """Show the About box with the data attribution and the network label."""
-        ds = self.session.dataset
-        text = about_text(ds.attribution if ds else ATTRIBUTION,
-                          ds.network_note if ds else schema.NETWORK_PROXY_LABEL)
-        box = QMessageBox(QMessageBox.Icon.Information, "About Access App", text,
-                          QMessageBox.StandardButton.Ok, self)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.open()
-        self.about_box = box
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
         """Accept dragged local files."""
