@@ -27,12 +27,12 @@ from typing import Any
 
 import geopandas as gpd
 
-from access_app.core import pipeline, scenarios, schema, tables
-from access_app.core import scenario_editing as ed
+from access_app.core import io, pipeline, scenarios, schema, tables
 from access_app.core.errors import DataError, ScenarioError
 from access_app.core.matrix import TravelTimeMatrix
 from access_app.core.progress import CancelFn, ProgressFn, check_cancelled, report, scaled
 from access_app.core.scenarios import Scenario, ScenarioResult
+from access_app.core.scenarios import editing as ed
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,42 @@ def own_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         return gdf
     return gdf.set_crs(gdf.crs.srs, allow_override=True)
+
+
+def _new_site_row(values: dict[str, Any], *, site_id: str,
+                  location: tuple[float, float] | None, postcodes: Any,
+                  crs: Any) -> gpd.GeoDataFrame:
+    """Return the canonical row of a site added in the app, placed by point or postcode."""
+    from shapely.geometry import Point
+
+    name = str(values.get("site_name", "")).strip()
+    if not name:
+        raise DataError("Give the new site a name.")
+    postcode = str(values.get("postcode", "") or "").strip()
+    if location is None:
+        if postcodes is None:
+            raise DataError("Choose the OS Code-Point Open zip to place sites by postcode.")
+        found = postcodes.geocode([postcode])
+        if found.unknown:
+            raise DataError(f"Postcode {postcode!r} is not in Code-Point Open; check it or add "
+                            "the site by clicking the map.")
+        xy = found.coordinates.iloc[0]
+        point, point_crs = Point(float(xy["easting"]), float(xy["northing"])), schema.BNG
+    else:
+        lat, lon = location
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise DataError(f"Location {location!r} is not a latitude and longitude.")
+        point, point_crs = Point(lon, lat), schema.WGS84
+    linacs = values.get("linacs")
+    try:
+        linacs_f = float(linacs) if linacs not in (None, "") else None
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"Linacs {linacs!r} is not a number.") from exc
+    return io.make_site_row(site_id, name, point, crs=point_crs,
+                            network=str(values.get("network") or "").strip() or None,
+                            linacs=linacs_f, site_type=str(values.get("site_type") or "main"),
+                            postcode=postcode, trust=str(values.get("trust") or ""),
+                            to_crs=crs)
 
 
 @dataclass(frozen=True)
@@ -376,12 +412,12 @@ class Session:
                 "sites by postcode, or add the site by clicking the map.")
         base, net, choice = self.dataset, self.network, self.network_choice
         cache_dir, model = self.cache_dir, self.model
-        site_id = ed.unique_site_id(str(values["site_name"]), self.sites[schema.SITE_ID])
+        site_id = io.unique_site_id(str(values["site_name"]), self.sites[schema.SITE_ID].astype(str))
 
         def task(progress: ProgressFn, cancelled: CancelFn) -> Loaded:
             report(progress, 0.0, f"Placing {values['site_name']}")
-            row = ed.make_site_row(values, site_id=site_id, location=location,
-                                   postcodes=postcodes, crs=base.sites.crs)
+            row = _new_site_row(values, site_id=site_id, location=location,
+                                postcodes=postcodes, crs=base.sites.crs)
             ds = pipeline.with_sites_added(base, row)
             matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir,
                                              params=getattr(model, "routing_params", None),
@@ -604,14 +640,7 @@ class Session:
     def set_hub(self, site_id: str, is_hub: bool, *, name: str | None = None) -> Scenario:
         """Make ``site_id`` a hub of its network in ``name`` (default: current), or not."""
         name = name or self.current
-        net = self.site_network(site_id)
-        if net is None:
-            raise ScenarioError(f"Site {site_id!r} has no network; set its network first.")
-        sc = self.scenario(name)
-        hubs = [s for s in sc.hubs.get(net, ()) if s != site_id]
-        if is_hub:
-            hubs.append(site_id)
-        new = ed.set_hubs(sc, net, hubs)
+        new = ed.set_hub(self.scenario(name), site_id, is_hub, sites=self.sites)
         self._replace(name, new)
         self._changed()
         return new

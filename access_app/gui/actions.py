@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QAction, QKeySequence
 
-from access_app.core.scenario_editing import slug
+from access_app.core.io import site_id_slug as slug
 
 from . import window_dialogs
 

@@ -54,7 +54,7 @@ def test_site_switches_and_hubs_edit_the_current_scenario():
     s.set_site_open("a", False, name="Hubs")  # closing a hub removes it from the hubs
     assert s.scenario("Hubs").hubs == {"N1": ("b",), "N2": ("c",)}
     assert s.result("Hubs").minutes.tolist() == [12.0, 8.0]
-    with pytest.raises(ScenarioError, match="leaves no hub"):
+    with pytest.raises(ScenarioError, match="needs hubs"):
         for site in ("b", "c"):
             s.set_site_open(site, False, name="Hubs")
 

@@ -11,7 +11,7 @@ import pandas as pd
 from .. import schema
 from ..errors import ScenarioError
 from ..matrix import TravelTimeMatrix
-from .model import Scenario, ScenarioResult
+from .model import Scenario, ScenarioResult, check_unique_names
 from .rules import Rule, RuleInput, get_rule
 
 log = logging.getLogger(__name__)
@@ -188,8 +188,5 @@ def assign_all(
     scenarios: Sequence[Scenario],
 ) -> list[ScenarioResult]:
     """Apply every scenario in turn (names must be unique)."""
-    names = [s.name for s in scenarios]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(f"Scenario names must be unique; repeated: {dupes}.")
+    check_unique_names(scenarios)
     return [assign(areas, sites, matrix, s) for s in scenarios]

@@ -13,16 +13,21 @@ from .model import COMMON_SERVICE, Scenario, _as_id_tuple
 log = logging.getLogger(__name__)
 
 
-def _main_sites(sites: pd.DataFrame) -> pd.DataFrame:
-    """Return the main centres: ``site_type`` "main" in any case; every site if no type."""
+def main_sites(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the main centres: rows whose ``site_type`` is "main" in any case.
+
+    This is the one definition of a main centre (the default scenarios, ``open_sites =
+    "all main"`` in TOML files and :func:`~access_app.core.scenarios.editing.open_all`);
+    without a ``site_type`` column every site counts as main.
+    """
     if schema.SITE_TYPE not in sites.columns:
         return sites
-    return sites[sites[schema.SITE_TYPE].astype(str).str.strip().str.lower() == "main"]
+    return sites[sites[schema.SITE_TYPE].astype(str).str.lower() == "main"]
 
 
 def main_site_ids(sites: pd.DataFrame) -> tuple[str, ...]:
-    """Return the ``site_id`` of every main centre, in table order (the one definition)."""
-    return _as_id_tuple(_main_sites(sites)[schema.SITE_ID])
+    """Return the ``site_id`` of every main centre, in table order (see :func:`main_sites`)."""
+    return _as_id_tuple(main_sites(sites)[schema.SITE_ID])
 
 
 def centralised_hubs(sites: pd.DataFrame) -> dict[str, tuple[str, ...]]:
@@ -33,7 +38,7 @@ def centralised_hubs(sites: pd.DataFrame) -> dict[str, tuple[str, ...]]:
     for col in (schema.NETWORK, schema.LINACS):
         if col not in sites.columns:
             raise ScenarioError(f"Choosing hubs needs a {col!r} column in the sites table.")
-    mains = _main_sites(sites)
+    mains = main_sites(sites)
     table = pd.DataFrame(
         {
             "site_id": mains[schema.SITE_ID].astype(str).to_numpy(),
@@ -58,7 +63,7 @@ def default_scenarios(sites: pd.DataFrame) -> list[Scenario]:
     if schema.SITE_ID not in sites.columns or sites.empty:
         raise ScenarioError("Default scenarios need a sites table with a 'site_id' column.")
     all_ids = _as_id_tuple(sites[schema.SITE_ID])
-    main_ids = _as_id_tuple(_main_sites(sites)[schema.SITE_ID])
+    main_ids = main_site_ids(sites)
     if not main_ids:
         raise ScenarioError("No site has site_type 'main'; cannot build the default scenarios.")
     hubs = centralised_hubs(sites)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -223,3 +224,24 @@ class ScenarioResult:
             },
             index=self.area_index,
         )
+
+
+def check_unique_names(scenarios: Sequence[Scenario], *, where: str = "") -> None:
+    """Raise :class:`ScenarioError` if two scenarios share a name (the one such check).
+
+    Parameters
+    ----------
+    scenarios
+        Scenarios in order.
+    where
+        Prefix for the message (a file, a scenario), e.g. ``"mine.toml, scenario 'A'"``.
+    """
+    counts = Counter(s.name for s in scenarios)
+    dupes = sorted(n for n, c in counts.items() if c > 1)
+    if dupes:
+        prefix = f"{where}: " if where else ""
+        raise ScenarioError(
+            f"{prefix}Scenario names must be unique; repeated: {dupes} (another scenario "
+            "already has this name). Rename one of them."
+        )
+

@@ -12,8 +12,8 @@ import pandas as pd
 
 from .. import schema
 from ..errors import ScenarioError
-from .defaults import _main_sites
-from .model import Scenario, _as_id_tuple
+from .defaults import main_sites
+from .model import Scenario, _as_id_tuple, check_unique_names
 from .rules import RULES
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,7 @@ def save_scenarios(scenarios: Sequence[Scenario], path: str | Path) -> Path:
 
     from ..atomic import atomic_write_text
 
-    names = [s.name for s in scenarios]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(f"Scenario names must be unique; repeated: {dupes}.")
+    check_unique_names(scenarios, where=str(path))
     doc = {
         "format_version": FORMAT_VERSION,
         "scenario": [scenario_to_dict(s) for s in scenarios],
@@ -97,7 +94,7 @@ def _resolve_open_sites(value: Any, where: str, sites: pd.DataFrame | None) -> t
             )
         if sites is None:
             raise ScenarioError(f"{where}: open_sites = {value!r} needs the sites table to be resolved.")
-        chosen = _main_sites(sites) if key == "all main" else sites
+        chosen = main_sites(sites) if key == "all main" else sites
         return _as_id_tuple(chosen[schema.SITE_ID])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ScenarioError(f"{where}: open_sites must be a list of site ids (strings).")
@@ -142,10 +139,13 @@ def load_scenarios(
         raise ScenarioError(
             f"{path}: format_version = {version!r} is not supported (expected {FORMAT_VERSION})."
         )
-    unknown_top = sorted(set(doc) - {"format_version", "scenario"})
+    # a [model] table (speeds, routing) may sit beside the scenarios: see
+    # access_app.core.model_settings.read_model_table, which reads and checks it
+    unknown_top = sorted(set(doc) - {"format_version", "scenario", "model"})
     if unknown_top:
         raise ScenarioError(
-            f"{path}: unknown top-level keys {unknown_top}; scenarios go in [[scenario]] tables."
+            f"{path}: unknown top-level keys {unknown_top}; scenarios go in [[scenario]] tables "
+            "and model settings in a [model] table."
         )
     entries = doc.get("scenario")
     if not isinstance(entries, list) or not entries:
@@ -187,7 +187,6 @@ def load_scenarios(
             unknown = [s for s in (*scenario.open_sites, *scenario.hub_sites) if s not in known]
             if unknown:
                 raise ScenarioError(f"{where}: site ids {sorted(set(unknown))} are not in the sites table.")
-        if any(s.name == scenario.name for s in out):
-            raise ScenarioError(f"{where}: another scenario already has this name.")
+        check_unique_names([*out, scenario], where=where)
         out.append(scenario)
     return out

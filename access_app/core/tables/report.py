@@ -12,7 +12,7 @@ import pandas as pd
 from .. import equity, schema
 from ..errors import ScenarioError
 from ..progress import CancelFn, ProgressFn, check_cancelled, report
-from ..scenarios import Scenario, ScenarioResult
+from ..scenarios import Scenario, ScenarioResult, check_unique_names
 from .areas import _areas_table
 from .changes import _NOT_MEASURES, _changes, _index_changes, _site_changes
 from .groups import (
@@ -84,10 +84,7 @@ class EquityReport:
 def _check_results(results: Sequence[ScenarioResult], areas: pd.DataFrame) -> None:
     if not results:
         raise ScenarioError("No scenario results to report on.")
-    names = [r.scenario.name for r in results]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(f"Scenario names must be unique; repeated: {dupes}.")
+    check_unique_names([r.scenario for r in results])
     for r in results:
         if len(r.area_ids) != len(areas) or not np.array_equal(
             r.area_ids, areas[schema.AREA_ID].astype(str).to_numpy()

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from access_app.core import schema
 from access_app.core.errors import ScenarioError
-from access_app.core.scenario_editing import set_rule
 from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario
+from access_app.core.scenarios.editing import set_rule
 
 from ..models import plain_tooltip
 
