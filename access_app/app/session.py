@@ -185,7 +185,8 @@ class Session:
     cache_dir
         Cache folder for networks and matrices (default :func:`pipeline.user_cache_dir`).
     model
-        Speed model and routing parameters (``None``: the documented defaults).
+        Speed model and routing parameters, a
+        :class:`~access_app.core.model_settings.ModelSettings` (``None``: the defaults).
     """
 
     cache_dir: Path | None = None
@@ -788,8 +789,11 @@ class Session:
         """Describe data, network, model and scenarios for the exports."""
         if self.dataset is None:
             raise DataError("Nothing is loaded yet.")
+        source = getattr(self.model, "source", None)
         return pipeline.metadata(self.dataset, self.network, self.ordered_for_report(),
                                  params=getattr(self.model, "routing_params", None),
+                                 speed_model=getattr(self.model, "speed_model", None),
+                                 model_source=None if source in (None, "defaults") else source,
                                  network_label=self.network_label)
 
     def plan_export(self, folder: Path, *, extra: Sequence[Task] = ()) -> Task:

@@ -123,17 +123,17 @@ class ExportController(QObject):
                 finish(path)
 
         def when_ready() -> None:
-            try:
-                win.maps_ready.disconnect(when_ready)
-            except (RuntimeError, TypeError):
-                pass
+            if tries.get("ready"):
+                return
+            tries["ready"] = 1
+            win.maps_ready.disconnect(when_ready)
             QTimer.singleShot(0, attempt)
 
         if before != TAB_MAP:
             win.maps_ready.connect(when_ready)
-            win.tabs.setCurrentIndex(TAB_MAP)
-            if win.maps.wanted and all(win.maps.loaded.get(p) == k
-                                       for p, k in win.maps.wanted.items()):
+            win.tabs.setCurrentIndex(TAB_MAP)  # may report the maps ready at once
+            if not tries.get("ready") and win.maps.wanted and all(
+                    win.maps.loaded.get(p) == k for p, k in win.maps.wanted.items()):
                 when_ready()
         elif view.loaded:
             QTimer.singleShot(0, attempt)
@@ -151,7 +151,12 @@ class ExportController(QObject):
     def export_map(self, path: Path, kind: str) -> None:
         """Save the main map at ``path`` as ``"html"`` (offline page) or ``"png"``."""
         if kind == "png":
-            self.grab_map(path, lambda p: self.win.status(f"Saved the map to {p}") if p else None)
+            def saved(p: Path | None) -> None:
+                if p is not None:
+                    self.win.status(f"Saved the map to {p}")
+                    self.win.exported.emit([p])
+
+            self.grab_map(path, saved)
             return
         key = self.win.maps.current_main_key()
         if key is None:

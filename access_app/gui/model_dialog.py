@@ -1,6 +1,6 @@
 """The "Speeds and access legs" dialog: the speed model and routing parameters as a form.
 
-It edits a :class:`~access_app.core.model.ModelSettings` (the same object a model TOML
+It edits a :class:`~access_app.core.model_settings.ModelSettings` (the same object a model TOML
 file holds, ``access-app-cli run --model FILE``); values are checked by the core's own
 classes, so a bad value shows the core's message and the dialog stays open.
 """
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from access_app.core.errors import AccessAppError
-from access_app.core.model import ModelSettings
+from access_app.core.model_settings import ModelSettings
 from access_app.core.routing import RoutingParams
 from access_app.core.speeds import SpeedModel
 
@@ -147,7 +147,8 @@ class ModelDialog(QDialog):
                      access_speed_rural_kmh=self.rural_kmh.value(),
                      k_nearest=self.k_nearest.value(),
                      max_snap_m=self.max_snap_km.value() * 1000)
-        return replace(self._base, speed_model=sm, routing_params=rp)
+        return replace(self._base, speed_model=sm, routing_params=rp,
+                       source="edited in the app (Speeds and access legs)")
 
     def accept(self) -> None:
         """Check the values with the core's classes; close only if they are valid."""

@@ -41,38 +41,42 @@ class ScenarioFiles(QObject):
             self.win.settings = self.win.settings.with_dir("scenarios", Path(path).parent)
             self.open(Path(path))
 
-    def choose_mode(self, path: Path) -> str | None:
-        """Ask whether to add or replace; return ``"add"``, ``"replace"`` or ``None``."""
-        s = self.win.session
-        if not self.ask or not s.scenarios:
-            return "replace"
-        box = QMessageBox(QMessageBox.Icon.Question, "Open scenarios",
-                          f"Open the scenarios of {path.name}:\n\n"
-                          "Add them to the current scenarios, or replace the current ones?",
-                          parent=self.win)
-        add = box.addButton("&Add to current", QMessageBox.ButtonRole.AcceptRole)
-        rep = box.addButton("&Replace", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(Btn.Cancel)
-        box.setDefaultButton(add)
-        self.question = box
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is add:
-            return "add"
-        if clicked is rep:
-            return "replace" if self.may_discard("Replace the scenarios") else None
-        return None
-
     def open(self, path: Path, *, mode: str | None = None) -> bool:
-        """Open ``path``: add to or replace the scenarios (asked when ``mode`` is None)."""
+        """Open ``path``: add to or replace the scenarios (asked when ``mode`` is None).
+
+        The file is read and checked first, so a bad file changes nothing. When there are
+        scenarios already, a question offers to add the file's scenarios to them or to
+        replace them (replacing unsaved scenarios asks to save them first).
+        """
         try:
             self.win.session.read_scenarios(path)
         except (AccessAppError, OSError) as exc:
             self.win.report_error(exc)
             return False
-        mode = mode or self.choose_mode(path)
-        if mode is None:
-            return False
+        if mode is not None or not self.ask or not self.win.session.scenarios:
+            return self._open_as(path, mode or "replace")
+        box = QMessageBox(QMessageBox.Icon.Question, "Open scenarios",
+                          f"Open the scenarios of {path.name}:\n\n"
+                          "Add them to the current scenarios, or replace the current ones?",
+                          parent=self.win)
+        box.setObjectName("openScenariosQuestion")
+        add = box.addButton("&Add to current", QMessageBox.ButtonRole.AcceptRole)
+        rep = box.addButton("&Replace", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(Btn.Cancel)
+        box.setDefaultButton(add)
+
+        def answered(button: object) -> None:
+            if button is add:
+                self._open_as(path, "add")
+            elif button is rep and self.may_discard("Replace the scenarios"):
+                self._open_as(path, "replace")
+
+        box.buttonClicked.connect(answered)
+        self.question = box
+        box.open()
+        return True
+
+    def _open_as(self, path: Path, mode: str) -> bool:
         try:
             opened = self.win.session.open_scenarios(path, mode=mode)
         except (AccessAppError, OSError) as exc:
