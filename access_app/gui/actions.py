@@ -91,6 +91,14 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     m.addSeparator()
     m.addAction(win.data_dock.toggleViewAction())
     m.addAction(win.scenario_dock.toggleViewAction())
+    fold = QAction("&Fold panels while comparing", win)
+    fold.setObjectName("action_fold")
+    fold.setCheckable(True)
+    fold.setChecked(True)
+    fold.setToolTip("Hide the Data and Scenarios panels on the Side by side tab, so each map "
+                    "gets a third of the window; they come back on the other tabs")
+    m.addAction(fold)
+    named["fold"] = fold
     tiles = QAction("Web map &tiles (needs internet)", win)
     tiles.setObjectName("action_tiles")
     tiles.setCheckable(True)
