@@ -39,6 +39,7 @@ result is ``proven_optimal`` only if HiGHS says optimal within ``mip_rel_gap``.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 
@@ -69,6 +70,11 @@ log = logging.getLogger(__name__)
 MIP_REL_GAP = 1e-6
 #: Pairs above which the linking rows are aggregated per site instead of one per pair.
 STRONG_LINK_LIMIT = 4_000_000
+#: With capacity, pairs above which the per-pair linking rows are left out (the capacity
+#: rows link hubs and allocation on their own).
+CAPACITY_STRONG_LIMIT = 300_000
+#: Candidates per area in the allocation of large capacitated problems.
+LARGE_NEAREST_K = 10
 
 
 @dataclass
@@ -134,11 +140,23 @@ class Model:
         return A, np.concatenate(los), np.concatenate(his)
 
 
+def nearest_pairs(cost: np.ndarray, k: int) -> np.ndarray:
+    """Return a mask keeping, per row, the ``k`` smallest finite entries (ties at the k-th kept)."""
+    if k >= cost.shape[1]:
+        return np.isfinite(cost)
+    kth = np.partition(cost, k - 1, axis=1)[:, k - 1:k]
+    return np.isfinite(cost) & (cost <= kth)
+
+
 def build_base(block: Block, p: int, constraints: Constraints, *, binary_x: bool = False,
-               closest: bool = False) -> Model:
-    """Return the model with assignment, linking, count, must-open, capacity and limit rows."""
+               closest: bool = False, nearest_k: int | None = None) -> Model:
+    """Return the model with assignment, linking, count, must-open, capacity and limit rows.
+
+    ``nearest_k`` restricts each area to its ``k`` nearest candidates (a smaller model whose
+    optimum is not proven optimal for the full problem).
+    """
     cost = block.cost
-    cand = np.isfinite(cost)
+    cand = np.isfinite(cost) if nearest_k is None else nearest_pairs(cost, nearest_k)
     if constraints.max_minutes is not None:
         cand &= cost <= constraints.max_minutes + TOL
     pi, pj = np.nonzero(cand)
@@ -146,8 +164,12 @@ def build_base(block: Block, p: int, constraints: Constraints, *, binary_x: bool
     n_rows = cost.shape[0]
     # each area fully assigned
     model.add_rows(pi, np.arange(model.n_pairs), np.ones(model.n_pairs), 1.0, 1.0, n_rows)
-    # linking
-    if model.n_pairs <= STRONG_LINK_LIMIT:
+    # linking: one row per pair (a tight relaxation), or with capacity on large problems
+    # one row per site (the capacity row then links too; a far smaller LP, a weaker bound)
+    strong = model.n_pairs <= STRONG_LINK_LIMIT
+    if constraints.capacity_per_linac is not None and model.n_pairs > CAPACITY_STRONG_LIMIT:
+        strong = False
+    if strong:
         k = np.arange(model.n_pairs)
         model.add_rows(np.concatenate([k, k]), np.concatenate([k, model.y(pj)]),
                        np.concatenate([np.ones(model.n_pairs), -np.ones(model.n_pairs)]),
@@ -240,6 +262,7 @@ class Solved:
     fun: float
     gap: float
     runtime: float
+    bound: float = float("nan")
 
     @property
     def proven(self) -> bool:
@@ -248,8 +271,13 @@ class Solved:
 
 
 def solve_model(model: Model, c: np.ndarray, *, time_limit: float, mip_rel_gap: float = MIP_REL_GAP,
-                extra_rows: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None) -> Solved:
-    """Solve ``min c @ v`` over the model (plus ``extra_rows``) with HiGHS."""
+                extra_rows: list[tuple[np.ndarray, np.ndarray, float, float]] | None = None,
+                fix_hubs: np.ndarray | None = None, relax: bool = False) -> Solved:
+    """Solve ``min c @ v`` over the model (plus ``extra_rows``) with HiGHS.
+
+    ``fix_hubs`` (positions in ``block.cols``) fixes the hubs, leaving only the allocation;
+    ``relax`` solves the LP relaxation (no integer variables).
+    """
     saved = list(model.rows)
     for cols, vals, lo, hi in extra_rows or []:
         model.add_row(cols, vals, lo, hi)
@@ -259,24 +287,99 @@ def solve_model(model: Model, c: np.ndarray, *, time_limit: float, mip_rel_gap: 
     integrality[model.n_pairs:model.n_pairs + model.m] = 1
     if getattr(model, "binary_x", False):
         integrality[:model.n_pairs] = 1
+    if relax or fix_hubs is not None:
+        integrality[:] = 0
     lb = np.zeros(model.n_vars)
     ub = np.ones(model.n_vars)
     ub[model.n_pairs + model.m:] = np.inf
     lb[model.y(np.flatnonzero(np.isin(model.block.cols, model.block.must)))] = 1.0
+    if fix_hubs is not None:
+        ub[model.y(np.arange(model.m))] = 0.0
+        ub[model.y(fix_hubs)] = 1.0
+        lb[model.y(fix_hubs)] = 1.0
+    big = float(np.abs(c).max()) if c.size else 0.0
+    scale = 100.0 / big if big > 0 else 1.0
     start = time.perf_counter()
-    res = milp(c, integrality=integrality, bounds=Bounds(lb, ub),
+    res = milp(c * scale, integrality=integrality, bounds=Bounds(lb, ub),
                constraints=[LinearConstraint(A, lo, hi)],
                options={"time_limit": max(1.0, float(time_limit)), "mip_rel_gap": mip_rel_gap,
-                        "disp": False})
+                        "disp": bool(os.environ.get("ACCESS_APP_HIGHS_LOG"))})
     runtime = time.perf_counter() - start
     gap = getattr(res, "mip_gap", None)
     log.info("HiGHS: status %s (%s) in %.2f s, gap %s, %d vars, %d rows", res.status, res.message,
              runtime, gap, model.n_vars, A.shape[0])
     x = res.x if res.x is not None else None
+    bound = getattr(res, "mip_dual_bound", None)
     return Solved(x=x, status=int(res.status), message=str(res.message),
-                  fun=float(res.fun) if res.fun is not None else float("nan"),
+                  fun=float(res.fun) / scale if res.fun is not None else float("nan"),
                   gap=float(gap) if gap is not None else (0.0 if res.status == 0 else float("nan")),
-                  runtime=runtime)
+                  runtime=runtime,
+                  bound=float(bound) / scale if bound is not None and np.isfinite(bound) else float("nan"))
+
+
+def greedy_hubs(model: Model, p: int, *, capacity: float | None = None, swaps: int = 2) -> np.ndarray:
+    """Return ``p`` hub positions by greedy adding then one-at-a-time interchange.
+
+    A starting point for large capacitated problems (after Teitz and Bart 1968): every area
+    goes to its nearest hub among the model's pairs, and demand above a hub's capacity costs
+    as much as the longest journey per unit, so the choice leans to hubs with room. The
+    allocation LP with these hubs fixed then meets capacity exactly (or proves it cannot).
+    Every candidate is scored at once per step (NumPy), so a step costs one pass over the
+    areas x candidates block.
+    """
+    block = model.block
+    big = (float(model.pc.max()) if model.pc.size else 1.0) * 10.0
+    cost = np.full(block.cost.shape, big)
+    cost[model.pi, model.pj] = model.pc
+    w = block.w
+    cap = (capacity * block.sub.problem.linacs[block.cols]) if capacity is not None else None
+    penalty = big
+
+    def scores(hubs: list[int]) -> np.ndarray:
+        """Return the penalised total for ``hubs + [j]`` for every candidate ``j``."""
+        if hubs:
+            sub = cost[:, hubs]
+            pick = np.argmin(sub, axis=1)
+            t = sub[np.arange(sub.shape[0]), pick]
+        else:
+            pick = np.zeros(cost.shape[0], dtype=np.intp)
+            t = np.full(cost.shape[0], big * 10)
+        switch = cost < t[:, None]
+        total = w @ np.minimum(cost, t[:, None])
+        if cap is None:
+            return total
+        moved = w[:, None] * switch
+        new_load = moved.sum(axis=0)
+        over = np.maximum(new_load - cap, 0.0)
+        if hubs:
+            load = np.bincount(pick, weights=w, minlength=len(hubs))
+            onehot = sp.csr_matrix((np.ones(pick.size), (pick, np.arange(pick.size))), shape=(len(hubs), pick.size))
+            left = load[:, None] - onehot @ moved
+            over = over + np.maximum(left - cap[hubs][:, None], 0.0).sum(axis=0)
+        return total + penalty * over
+
+    fixed = [int(j) for j in np.flatnonzero(np.isin(block.cols, block.must))]
+    chosen = list(fixed)
+    while len(chosen) < p:
+        v = scores(chosen)
+        v[chosen] = np.inf
+        chosen.append(int(np.argmin(v)))
+    current = float(scores(chosen[:-1])[chosen[-1]]) if chosen else 0.0
+    for _ in range(swaps):
+        improved = False
+        for pos in range(len(chosen)):
+            if chosen[pos] in fixed:
+                continue
+            others = chosen[:pos] + chosen[pos + 1:]
+            v = scores(others)
+            v[chosen] = np.inf
+            j = int(np.argmin(v))
+            if v[j] < current - 1e-9 * abs(current):
+                chosen = others[:pos] + [j] + others[pos:]
+                current, improved = float(v[j]), True
+        if not improved:
+            break
+    return np.array(sorted(chosen), dtype=np.intp)
 
 
 def objective_vector(model: Model, objective: Objective, *, kappa: float) -> np.ndarray:
@@ -370,7 +473,7 @@ def _objective_of(m: dict[str, float] | object, objective: Objective) -> float:
 
 def solve(block: Block, p: int, objective: Objective, constraints: Constraints, *, kappa: float,
           top_k: int = 5, pareto: str | None = None, time_limit: float = 60.0,
-          mip_rel_gap: float = MIP_REL_GAP, max_pareto_points: int = 15,
+          mip_rel_gap: float = MIP_REL_GAP, max_pareto_points: int = 15, nearest_k: int | None = None,
           progress: ProgressFn | None = None, cancelled: CancelFn | None = None) -> BlockResult:
     """Choose ``p`` hubs for ``block`` with HiGHS.
 
@@ -385,6 +488,10 @@ def solve(block: Block, p: int, objective: Objective, constraints: Constraints, 
         Relative gap at which HiGHS may stop and call the solution optimal.
     max_pareto_points
         Most points of the Pareto front.
+    nearest_k
+        If given, each area may only be allocated to its ``nearest_k`` nearest candidates: a
+        smaller model for large capacitated problems. Its solution is feasible for the full
+        problem but never reported as proven optimal (the gap refers to the restricted model).
     progress, cancelled
         Checked between solver calls (HiGHS itself cannot be interrupted from here).
 
@@ -400,13 +507,18 @@ def solve(block: Block, p: int, objective: Objective, constraints: Constraints, 
     """
     start = time.perf_counter()
     capacity = constraints.capacity_per_linac is not None
+    if capacity and objective.kind != "centre" and np.isfinite(block.cost).sum() > CAPACITY_STRONG_LIMIT:
+        return _large_capacitated(block, p, objective, constraints, kappa=kappa, time_limit=time_limit,
+                                  nearest_k=nearest_k or LARGE_NEAREST_K, start=start, progress=progress)
     closest = (not capacity) and check_gap_groups(block, constraints)
     binary_x = capacity and objective.kind == "centre"
     if objective.kind == "coverage" and abs(objective.coverage_minutes - constraints.within_minutes) > TOL:
         log.info("coverage threshold %s differs from the share threshold %s", objective.coverage_minutes,
                  constraints.within_minutes)
     report(progress, 0.0, f"{block.sub.label}: building the MILP")
-    model = build_base(block, p, constraints, binary_x=binary_x, closest=closest)
+    restricted = nearest_k is not None and nearest_k < block.cols.size
+    model = build_base(block, p, constraints, binary_x=binary_x, closest=closest,
+                       nearest_k=nearest_k if restricted else None)
     if (np.bincount(model.pi, minlength=block.cost.shape[0]) == 0).any():
         _raise_max_minutes(block, p, constraints, time_limit)
     add_constraints(model, constraints)
@@ -445,11 +557,61 @@ def solve(block: Block, p: int, objective: Objective, constraints: Constraints, 
                            mip_rel_gap=mip_rel_gap, max_points=max_pareto_points, cancelled=cancelled)
         calls += n
     note = "" if first.proven else f"HiGHS stopped: {first.message}; relative gap {first.gap:.3g}"
+    if restricted:
+        note = "; ".join(x for x in (
+            f"each area allocated only among its {nearest_k} nearest candidates: the gap is that of the "
+            "restricted model, and the result is not proven optimal for the full problem", note) if x)
     return BlockResult(network=block.sub.label, p=p, options=tuple(options), method="milp",
-                       proven_optimal=first.proven, gap=first.gap, objective=options[0].objective,
+                       proven_optimal=first.proven and not restricted, gap=first.gap, objective=options[0].objective,
                        runtime=time.perf_counter() - start,
                        unreachable=tuple(block.sub.problem.area_ids[block.sub.rows[block.unreachable]]),
                        pareto=front, combinations=calls, note=note)
+
+
+def _large_capacitated(block: Block, p: int, objective: Objective, constraints: Constraints, *, kappa: float,
+                       time_limit: float, nearest_k: int, start: float,
+                       progress: ProgressFn | None) -> BlockResult:
+    """Solve a large capacitated problem by a heuristic with a proven bound.
+
+    HiGHS cannot solve the LP relaxation with one linking row per pair on, e.g., 32,844
+    areas x 51 candidates within a minute, and without those rows it finds no feasible
+    solution. So: (1) the LP relaxation of the full model with capacity rows as the only
+    linking gives a valid lower bound; (2) greedy-interchange hubs (:func:`greedy_hubs`) with
+    the optimal allocation among each area's ``nearest_k`` nearest candidates (an LP, HiGHS)
+    give a feasible solution. The gap between them is reported; the result is never called
+    optimal unless the gap is closed.
+    """
+    report(progress, 0.05, f"{block.sub.label}: lower bound (LP relaxation)")
+    full = build_base(block, p, constraints)
+    add_constraints(full, constraints)
+    c_full = objective_vector(full, objective, kappa=kappa)
+    lp = solve_model(full, c_full, time_limit=time_limit, relax=True)
+    report(progress, 0.5, f"{block.sub.label}: greedy interchange and allocation")
+    model = build_base(block, p, constraints, nearest_k=nearest_k)
+    add_constraints(model, constraints)
+    c = objective_vector(model, objective, kappa=kappa)
+    hubs = greedy_hubs(model, p, capacity=constraints.capacity_per_linac)
+    alloc = solve_model(model, c, time_limit=time_limit, fix_hubs=hubs)
+    if alloc.x is None:
+        raise ScenarioError(
+            f"{block.sub.label}: no allocation meets the conditions for the greedy choice of {p} hubs "
+            f"({alloc.message}); the conditions (capacity {constraints.capacity_per_linac:g} per linac) may be "
+            "too tight: raise the capacity or p.")
+    ub, lb = alloc.fun, lp.fun if lp.x is not None else float("nan")
+    gap = max(0.0, (ub - lb) / abs(ub)) if np.isfinite(lb) and ub != 0 else float("nan")
+    opt = option_from(model, alloc.x, 1, objective, constraints, kappa=kappa)
+    if objective.kind == "coverage":
+        opt = _with_coverage(opt, model, alloc.x, objective)
+    proven = bool(np.isfinite(gap) and gap <= MIP_REL_GAP)
+    note = (f"large capacitated problem: hubs by greedy interchange, allocation optimal among each area's "
+            f"{nearest_k} nearest candidates (HiGHS LP), lower bound from the LP relaxation of the full model "
+            f"({'reached' if lp.x is not None else 'not reached: ' + lp.message}); relative gap "
+            f"{gap:.3g}; only the best option is given")
+    return BlockResult(network=block.sub.label, p=p, options=(opt,), method="heuristic+bound",
+                       proven_optimal=proven, gap=gap, objective=opt.objective,
+                       runtime=time.perf_counter() - start,
+                       unreachable=tuple(block.sub.problem.area_ids[block.sub.rows[block.unreachable]]),
+                       combinations=2, note=note)
 
 
 def _with_coverage(opt: HubOption, model: Model, x: np.ndarray, objective: Objective) -> HubOption:

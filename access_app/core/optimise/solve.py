@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 
@@ -59,6 +60,8 @@ def optimise(
     time_limit: float = 60.0,
     mip_rel_gap: float = milp_mod.MIP_REL_GAP,
     max_work: float = enum_mod.MAX_WORK,
+    cap_p: bool = False,
+    nearest_k: int | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> OptimiseResult:
@@ -92,6 +95,12 @@ def optimise(
         Relative gap at which HiGHS may stop and call a solution optimal.
     max_work
         Largest ``areas x combinations`` that ``"auto"`` still enumerates.
+    cap_p
+        If a network has fewer candidates than ``p``, make all of them hubs (said in the
+        block's note) instead of refusing.
+    nearest_k
+        MILP only: allocate each area only among its ``nearest_k`` nearest candidates (for
+        large capacitated problems; such results are never reported as proven optimal).
     progress, cancelled
         Progress callback and cancel check (between networks, chunks and solver calls).
 
@@ -145,6 +154,11 @@ def optimise(
     for b, (net, n_hubs) in enumerate(blocks):
         check_cancelled(cancelled)
         sub = problem.restrict(net)
+        note = ""
+        n_cand = int(sum(1 for c in sub.cols if problem.site_ids[c] not in set(constraints.never)))
+        if cap_p and 0 < n_cand < n_hubs:
+            note = f"only {n_cand} candidates, so all are hubs (p = {n_hubs} asked for)"
+            n_hubs = n_cand
         block = prepare(sub, n_hubs, constraints)
         sub_progress = scaled(progress, b / len(blocks), (b + 1) / len(blocks))
         work = block.cost.shape[0] * enum_mod.n_combinations(block, n_hubs) * n_hubs
@@ -158,10 +172,12 @@ def optimise(
                                  progress=sub_progress, cancelled=cancelled)
         else:
             res = milp_mod.solve(block, n_hubs, objective, constraints, kappa=kappa, top_k=top_k, pareto=pareto,
-                                 time_limit=time_limit, mip_rel_gap=mip_rel_gap, progress=sub_progress,
+                                 time_limit=time_limit, mip_rel_gap=mip_rel_gap, nearest_k=nearest_k, progress=sub_progress,
                                  cancelled=cancelled)
         log.info("%s: %s, objective %.4g, proven %s, gap %.3g, %.2f s", res.network, res.method,
                  res.objective, res.proven_optimal, res.gap, res.runtime)
+        if note:
+            res = replace(res, note="; ".join(x for x in (note, res.note) if x))
         results[res.network] = res
     report(progress, 1.0, "Hubs chosen")
     return OptimiseResult(blocks=results, objective=objective, constraints=constraints, kappa=kappa,
