@@ -398,6 +398,7 @@ def run(
     dataset: Dataset | None = None,
     network_path: Path | None = None,
     scenario_path: Path | None = None,
+    matrix_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
     progress: ProgressFn | None = None,
@@ -415,6 +416,9 @@ def run(
         Road network file; the embedded DfT network when ``None``.
     scenario_path
         TOML scenario file; the default scenarios when ``None``.
+    matrix_path
+        A travel-time matrix made elsewhere (CSV or Parquet, see
+        :func:`access_app.core.matrix_io.read_matrix`); routing is then skipped.
     baseline
         Scenario to compare against (the first when ``None``).
     cache_dir
@@ -428,6 +432,15 @@ def run(
         scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
+    if matrix_path is not None:
+        from . import matrix_io
+
+        matrix = matrix_io.read_matrix(matrix_path, area_ids=dataset.areas[S.AREA_ID].astype(str).to_numpy(),
+                                       site_ids=dataset.sites[S.SITE_ID].astype(str).to_numpy(),
+                                       progress=scaled(progress, 0.0, 0.7), cancelled=cancelled)
+        return _finish(out_dir, dataset, matrix, None, scenario_list, baseline, progress, cancelled,
+                       {"Travel times": f"imported from {matrix_path}",
+                        "Routing": "none: travel times imported"})
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
@@ -445,10 +458,16 @@ def run(
     check_cancelled(cancelled)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
                             cancelled=cancelled)
+    return _finish(out_dir, dataset, matrix, graph, scenario_list, baseline, progress, cancelled, {})
+
+
+def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix, graph: nx.MultiDiGraph | None,
+            scenario_list: Sequence[Scenario], baseline: str | None, progress: ProgressFn | None,
+            cancelled: CancelFn | None, extra_meta: dict[str, str]) -> RunResult:
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
-    meta = metadata(dataset, graph, scenario_list)
+    meta = {**metadata(dataset, graph, scenario_list), **extra_meta}
     files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
                                  progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")

@@ -25,6 +25,7 @@ from .options import (
     ranked_scenarios,
 )
 from .problem import NATIONAL, HubProblem, SubProblem, from_session_data
+from . import report
 from .solve import METHODS, calibrate_kappa, optimise
 
 __all__ = [
