@@ -25,6 +25,7 @@ from .common import (
     Block,
     active_share_groups,
     check_gap_groups,
+    constraint_label,
     infeasible_message,
     journey_value,
     reference_minutes,
@@ -260,11 +261,9 @@ def _raise_infeasible(block: Block, p: int, stats: Stats, score: np.ndarray,
                       cvals: dict[str, tuple[np.ndarray, str]], constraints: Constraints) -> None:
     reached = np.isfinite(score)
     if not reached.any():
-        worst_row = int(np.argmax(np.isfinite(block.cost).sum(axis=1) < p)) if block.cost.size else 0
-        area = block.sub.problem.area_ids[block.sub.rows[block.active[worst_row]]] if block.active.size else "?"
         raise InfeasibleError(
-            f"{block.sub.label}: every choice of {p} hubs leaves some areas with no reachable hub "
-            f"(e.g. {area}); add candidates they can reach.", constraint="reachability")
+            f"{block.sub.label}: every choice of {p} hubs leaves some areas with no reachable hub; "
+            "add candidates they can reach.", constraint="reachability")
     for name, (vals, sense) in cvals.items():
         ok = meets(vals, name, sense, constraints) & reached
         if not ok.any():
@@ -272,7 +271,7 @@ def _raise_infeasible(block: Block, p: int, stats: Stats, score: np.ndarray,
             best = float(v.min() if sense == "min" else v.max())
             raise InfeasibleError(infeasible_message(block, p, name, best, constraints),
                                   constraint=name, best=best)
-    names = ", ".join(f"'{n}'" for n in cvals)
+    names = "; ".join(constraint_label(n, constraints) for n in cvals)
     raise InfeasibleError(
-        f"{block.sub.label}: each condition can be met with {p} hubs but not all together ({names}); "
-        "relax one of them or raise p.", constraint="together")
+        f"{block.sub.label}: each condition can be met with {p} hubs but not all together "
+        f"({names}); relax one of them or raise p.", constraint="together")

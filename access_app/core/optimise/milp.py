@@ -680,6 +680,12 @@ def _raise_max_minutes(block: Block, p: int, constraints: Constraints, time_limi
 def _diagnose(block: Block, p: int, objective: Objective, constraints: Constraints, *, kappa: float,
               time_limit: float) -> None:
     """Find which condition cannot be met and the best value any choice reaches; raise."""
+    bare = Constraints(must_open=constraints.must_open, never=constraints.never)
+    model = build_base(block, p, bare)
+    if solve_model(model, np.zeros(model.n_vars), time_limit=time_limit).status == 2:
+        raise InfeasibleError(
+            f"{block.sub.label}: every choice of {p} hubs leaves some areas with no reachable hub; "
+            "add candidates they can reach.", constraint="reachability")
     structural = Constraints(must_open=constraints.must_open, never=constraints.never,
                              capacity_per_linac=constraints.capacity_per_linac,
                              within_minutes=constraints.within_minutes)
@@ -694,6 +700,12 @@ def _diagnose(block: Block, p: int, objective: Objective, constraints: Constrain
                 f"met with {p} hubs: the demand of {block.total:,.0f} needs at least {need:,.1f} per linac "
                 f"even at the {p} candidates with most linacs. Raise the capacity or p.",
                 constraint="capacity", best=need)
+    if constraints.max_minutes is not None:
+        centre = solve(block, p, Objective("centre"), Constraints(
+            must_open=constraints.must_open, never=constraints.never), kappa=1.0, top_k=1, time_limit=time_limit)
+        if centre.objective > constraints.max_minutes + TOL:
+            raise InfeasibleError(infeasible_message(block, p, "max_minutes", centre.objective, constraints),
+                                  constraint="max_minutes", best=centre.objective)
     plain = Constraints(must_open=constraints.must_open, never=constraints.never,
                         capacity_per_linac=constraints.capacity_per_linac,
                         within_minutes=constraints.within_minutes, max_minutes=constraints.max_minutes)
