@@ -715,7 +715,7 @@ def _diagnose(block: Block, p: int, objective: Objective, constraints: Constrain
         c[:model.n_pairs] = -expr_within(model, constraints.within_minutes, g)
         res = solve_model(model, c, time_limit=time_limit)
         if res.x is not None:
-            best = -res.fun
+            best = min(1.0, max(0.0, 0.0 - res.fun))
             if best < (constraints.min_share_within or 0.0) - TOL:
                 raise InfeasibleError(infeasible_message(block, p, f"share:{g}", best, constraints),
                                       constraint=f"share:{g}", best=best)
