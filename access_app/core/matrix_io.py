@@ -32,13 +32,36 @@ from .progress import CancelFn, ProgressFn, check_cancelled, report
 log = logging.getLogger(__name__)
 
 #: Column names tried, in order, for the origin (area) id.
-AREA_COLUMNS = ("area_id", "from_id", "origin_id", "origin", "lsoa11cd", "lsoa21cd", "lsoa_code",
-                "lsoa", "from", "o", "source")
+AREA_COLUMNS = (
+    "area_id",
+    "from_id",
+    "origin_id",
+    "origin",
+    "lsoa11cd",
+    "lsoa21cd",
+    "lsoa_code",
+    "lsoa",
+    "from",
+    "o",
+    "source",
+)
 #: Column names tried, in order, for the destination (site) id.
 SITE_COLUMNS = ("site_id", "to_id", "destination_id", "destination", "site", "to", "d", "target")
 #: Column names tried, in order, for the travel time in minutes.
-MINUTES_COLUMNS = ("minutes", "travel_time", "travel_time_min", "travel_time_minutes", "time_min",
-                   "duration_min", "duration", "time", "tt", "travel_time_p50", "cost", "value")
+MINUTES_COLUMNS = (
+    "minutes",
+    "travel_time",
+    "travel_time_min",
+    "travel_time_minutes",
+    "time_min",
+    "duration_min",
+    "duration",
+    "time",
+    "tt",
+    "travel_time_p50",
+    "cost",
+    "value",
+)
 #: Suffixes :func:`write_matrix` and :func:`read_matrix` understand.
 SUFFIXES = (".csv", ".parquet", ".pq")
 
@@ -54,11 +77,13 @@ def matrix_frame(matrix: TravelTimeMatrix) -> pd.DataFrame:
     n_a, n_s = matrix.minutes.shape
     minutes = matrix.minutes.ravel().astype(float)
     minutes = np.where(np.isfinite(minutes), minutes, np.nan)
-    return pd.DataFrame({
-        schema.AREA_ID: np.repeat(np.asarray(matrix.area_ids).astype(str), n_s),
-        schema.SITE_ID: np.tile(np.asarray(matrix.site_ids).astype(str), n_a),
-        "minutes": minutes,
-    })
+    return pd.DataFrame(
+        {
+            schema.AREA_ID: np.repeat(np.asarray(matrix.area_ids).astype(str), n_s),
+            schema.SITE_ID: np.tile(np.asarray(matrix.site_ids).astype(str), n_a),
+            "minutes": minutes,
+        }
+    )
 
 
 def write_matrix(matrix: TravelTimeMatrix, path: str | Path, *, decimals: int = 6) -> Path:
@@ -88,8 +113,10 @@ def write_matrix(matrix: TravelTimeMatrix, path: str | Path, *, decimals: int = 
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise DataError(f"{path}: the matrix is written as CSV (.csv) or Parquet (.parquet); "
-                        "choose one of these suffixes.")
+        raise DataError(
+            f"{path}: the matrix is written as CSV (.csv) or Parquet (.parquet); "
+            "choose one of these suffixes."
+        )
     frame = matrix_frame(matrix)
 
     def _write(tmp: Path) -> None:
@@ -106,15 +133,18 @@ def write_matrix(matrix: TravelTimeMatrix, path: str | Path, *, decimals: int = 
 def _pick(columns: Sequence[str], names: Sequence[str], given: str | None, what: str, path: Path) -> str:
     if given is not None:
         if given not in columns:
-            raise DataError(f"{path}: column {given!r} (the {what}) is not in the file "
-                            f"(columns: {', '.join(columns)}).")
+            raise DataError(
+                f"{path}: column {given!r} (the {what}) is not in the file (columns: {', '.join(columns)})."
+            )
         return given
     lower = {c.lower().strip(): c for c in columns}
     for n in names:
         if n in lower:
             return lower[n]
-    raise DataError(f"{path}: no {what} column (looked for {', '.join(names)}; the file has "
-                    f"{', '.join(columns)}). Rename the column or name it explicitly.")
+    raise DataError(
+        f"{path}: no {what} column (looked for {', '.join(names)}; the file has "
+        f"{', '.join(columns)}). Rename the column or name it explicitly."
+    )
 
 
 def _first(ids: Sequence[object], n: int = 5) -> str:
@@ -209,8 +239,10 @@ def read_matrix(
             parts.append(f"{bad_a.size} area ids not among the loaded areas ({_first(bad_a)})")
         if bad_s.size:
             parts.append(f"{bad_s.size} site ids not among the loaded sites ({_first(bad_s)})")
-        raise DataError(f"{path}: " + "; ".join(parts) + ". Load the areas and sites the matrix was made "
-                        "for, or remove those rows.")
+        raise DataError(
+            f"{path}: " + "; ".join(parts) + ". Load the areas and sites the matrix was made "
+            "for, or remove those rows."
+        )
     raw = frame[m_col]
     if pd.api.types.is_numeric_dtype(raw):
         values = pd.to_numeric(raw, errors="coerce").to_numpy(float)
@@ -222,22 +254,28 @@ def read_matrix(
     not_number = ~empty & np.isnan(values)
     if not_number.any():
         i = np.flatnonzero(not_number)
-        raise DataError(f"{path}: column {m_col!r} has {i.size} values that are not numbers (first: "
-                        f"{fa[i[0]]} -> {fs[i[0]]} = {raw.iloc[i[0]]!r}). Leave unreachable pairs empty.")
+        raise DataError(
+            f"{path}: column {m_col!r} has {i.size} values that are not numbers (first: "
+            f"{fa[i[0]]} -> {fs[i[0]]} = {raw.iloc[i[0]]!r}). Leave unreachable pairs empty."
+        )
     bad = ~empty & (~np.isfinite(values) | (values < 0))
     if bad.any():
         i = np.flatnonzero(bad)
-        raise DataError(f"{path}: column {m_col!r} has {i.size} negative or infinite times (first: "
-                        f"{fa[i[0]]} -> {fs[i[0]]} = {values[i[0]]}). Times must be >= 0; leave "
-                        "unreachable pairs empty.")
+        raise DataError(
+            f"{path}: column {m_col!r} has {i.size} negative or infinite times (first: "
+            f"{fa[i[0]]} -> {fs[i[0]]} = {values[i[0]]}). Times must be >= 0; leave "
+            "unreachable pairs empty."
+        )
     if seconds:
         values = values / 60.0
     flat = ri.astype(np.int64) * len(sites) + ci
     dup = pd.Index(flat).duplicated()
     if dup.any():
         i = np.flatnonzero(dup)
-        raise DataError(f"{path}: {i.size} pairs appear more than once (first: {fa[i[0]]} -> {fs[i[0]]}); "
-                        "keep one row per area and site.")
+        raise DataError(
+            f"{path}: {i.size} pairs appear more than once (first: {fa[i[0]]} -> {fs[i[0]]}); "
+            "keep one row per area and site."
+        )
     check_cancelled(cancelled)
     report(progress, 0.6, "Checking coverage")
     minutes = np.full((len(areas), len(sites)), np.nan)
@@ -254,10 +292,14 @@ def read_matrix(
         partial = absent & ~rows_all[:, None] & ~cols_all[None, :]
         if partial.any():
             r, c = np.nonzero(partial)
-            parts.append(f"{int(partial.sum())} other pairs are missing (first: {areas[r[0]]} -> {sites[c[0]]})")
-        raise DataError(f"{path}: the matrix does not cover every loaded area and site: {int(absent.sum()):,} of "
-                        f"{absent.size:,} pairs are missing; " + "; ".join(parts) + ". Add the rows (leave the "
-                        "time empty for unreachable pairs) or allow missing pairs.")
+            parts.append(
+                f"{int(partial.sum())} other pairs are missing (first: {areas[r[0]]} -> {sites[c[0]]})"
+            )
+        raise DataError(
+            f"{path}: the matrix does not cover every loaded area and site: {int(absent.sum()):,} of "
+            f"{absent.size:,} pairs are missing; " + "; ".join(parts) + ". Add the rows (leave the "
+            "time empty for unreachable pairs) or allow missing pairs."
+        )
     minutes[absent] = np.inf
     no_site = ~np.isfinite(minutes).any(axis=1) if minutes.shape[1] else np.zeros(len(areas), bool)
     unreachable = pd.DataFrame({"id": areas[no_site], "kind": "area", "reason": EMPTY_REASON})
@@ -267,7 +309,11 @@ def read_matrix(
     h.update("|".join(sites).encode())
     report(progress, 1.0, f"Read {len(frame):,} pairs from {path.name}")
     return TravelTimeMatrix(
-        minutes=minutes, area_ids=areas, site_ids=sites,
-        area_snap_m=np.zeros(len(areas)), site_snap_m=np.zeros(len(sites)),
-        unreachable=unreachable, key=f"import-{h.hexdigest()[:16]}",
+        minutes=minutes,
+        area_ids=areas,
+        site_ids=sites,
+        area_snap_m=np.zeros(len(areas)),
+        site_snap_m=np.zeros(len(sites)),
+        unreachable=unreachable,
+        key=f"import-{h.hexdigest()[:16]}",
     )

@@ -17,11 +17,14 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cache")
 
 
-def test_optimise_writes_options_front_and_scenarios(tmp_path: Path, cache: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_optimise_writes_options_front_and_scenarios(
+    tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     conf = tmp_path / "opt.toml"
-    conf.write_text('[optimise]\np = 1\nobjective = "median"\npareto = "imd1_mean"\np_network = {London = 2}\n'
-                    "top = 3\n", encoding="utf-8")
+    conf.write_text(
+        '[optimise]\np = 1\nobjective = "median"\npareto = "imd1_mean"\np_network = {London = 2}\ntop = 3\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     code = cli.main(["optimise", "--config", str(conf), "--out", str(out), "--cache-dir", str(cache), "-q"])
     assert code == cli.EXIT_OK
@@ -45,14 +48,30 @@ def test_optimise_writes_options_front_and_scenarios(tmp_path: Path, cache: Path
 
 
 def test_optimise_infeasible_exits_2(tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli.main(["optimise", "--p", "1", "--max-minutes", "20", "--out", str(tmp_path), "--cache-dir",
-                     str(cache), "-q"])
+    code = cli.main(
+        [
+            "optimise",
+            "--p",
+            "1",
+            "--max-minutes",
+            "20",
+            "--out",
+            str(tmp_path),
+            "--cache-dir",
+            str(cache),
+            "-q",
+        ]
+    )
     assert code == cli.EXIT_BAD_INPUT
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
-    assert "the condition 'nobody beyond 20 minutes' cannot be met with 1 hubs; the best any choice reaches" in err[0]
-    code = cli.main(["optimise", "--p-network", "Atlantis=2", "--out", str(tmp_path), "--cache-dir", str(cache),
-                     "-q"])
+    assert (
+        "the condition 'nobody beyond 20 minutes' cannot be met with 1 hubs; the best any choice reaches"
+        in err[0]
+    )
+    code = cli.main(
+        ["optimise", "--p-network", "Atlantis=2", "--out", str(tmp_path), "--cache-dir", str(cache), "-q"]
+    )
     assert code == cli.EXIT_BAD_INPUT
 
 

@@ -19,8 +19,9 @@ SITES = np.array(["s1", "s2"])
 
 def _matrix() -> TravelTimeMatrix:
     minutes = np.array([[10.5, 20.25], [np.inf, np.inf], [7.0, 3.125]])
-    return TravelTimeMatrix(minutes=minutes, area_ids=AREAS, site_ids=SITES, area_snap_m=np.zeros(3),
-                            site_snap_m=np.zeros(2))
+    return TravelTimeMatrix(
+        minutes=minutes, area_ids=AREAS, site_ids=SITES, area_snap_m=np.zeros(3), site_snap_m=np.zeros(2)
+    )
 
 
 @pytest.mark.parametrize("name", ["m.csv", "m.parquet"])
@@ -29,7 +30,8 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
     if name.endswith(".csv"):
         raw = path.read_bytes()
         assert raw.startswith(b"\xef\xbb\xbfarea_id,site_id,minutes\r\n") or raw.startswith(
-            b"\xef\xbb\xbfarea_id,site_id,minutes\n")
+            b"\xef\xbb\xbfarea_id,site_id,minutes\n"
+        )
         assert "E2,s1,\n" in raw.decode("utf-8-sig").replace("\r\n", "\n")
     back = matrix_io.read_matrix(path, area_ids=AREAS, site_ids=SITES)
     assert np.array_equal(back.minutes, _matrix().minutes)
@@ -41,8 +43,10 @@ def test_round_trip(tmp_path: Path, name: str) -> None:
 def test_flexible_names_order_and_seconds(tmp_path: Path) -> None:
     # r5py-style columns, rows in any order, area ids in another order than the loaded areas
     path = tmp_path / "pt.csv"
-    path.write_text("from_id,to_id,travel_time\nE3,s2,600\nE1,s1,60\nE1,s2,NaN\nE2,s1,\nE2,s2,\nE3,s1,120\n",
-                    encoding="utf-8")
+    path.write_text(
+        "from_id,to_id,travel_time\nE3,s2,600\nE1,s1,60\nE1,s2,NaN\nE2,s1,\nE2,s2,\nE3,s1,120\n",
+        encoding="utf-8",
+    )
     m = matrix_io.read_matrix(path, area_ids=["E1", "E2", "E3"], site_ids=["s1", "s2"], seconds=True)
     assert m.minutes.tolist() == [[1.0, np.inf], [np.inf, np.inf], [2.0, 10.0]]
     # the imported matrix drives scenarios unchanged
@@ -55,24 +59,36 @@ def test_flexible_names_order_and_seconds(tmp_path: Path) -> None:
 
 def _write(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
     path = tmp_path / "m.csv"
-    path.write_text("area_id,site_id,minutes\n" + "".join(f"{a},{s},{v}\n" for a, s, v in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "area_id,site_id,minutes\n" + "".join(f"{a},{s},{v}\n" for a, s, v in rows), encoding="utf-8"
+    )
     return path
 
 
-FULL = [("E1", "s1", "1"), ("E1", "s2", "2"), ("E2", "s1", "3"), ("E2", "s2", "4"), ("E3", "s1", "5"),
-        ("E3", "s2", "6")]
+FULL = [
+    ("E1", "s1", "1"),
+    ("E1", "s2", "2"),
+    ("E2", "s1", "3"),
+    ("E2", "s2", "4"),
+    ("E3", "s1", "5"),
+    ("E3", "s2", "6"),
+]
 
 
 def test_unknown_ids(tmp_path: Path) -> None:
     path = _write(tmp_path, [*FULL, ("E9", "s1", "1"), ("E1", "s7", "2")])
-    with pytest.raises(DataError, match=r"1 area ids not among the loaded areas \(E9\); 1 site ids not among "
-                                        r"the loaded sites \(s7\)"):
+    with pytest.raises(
+        DataError,
+        match=r"1 area ids not among the loaded areas \(E9\); 1 site ids not among "
+        r"the loaded sites \(s7\)",
+    ):
         matrix_io.read_matrix(path, area_ids=AREAS, site_ids=SITES)
 
 
-@pytest.mark.parametrize(("value", "message"), [("-1", "negative or infinite"), ("inf", "negative or infinite"),
-                                                ("abc", "not numbers")])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("-1", "negative or infinite"), ("inf", "negative or infinite"), ("abc", "not numbers")],
+)
 def test_bad_values(tmp_path: Path, value: str, message: str) -> None:
     rows = list(FULL)
     rows[3] = ("E2", "s2", value)
@@ -103,8 +119,9 @@ def test_columns_and_format_errors(tmp_path: Path) -> None:
     path.write_text("a,b,c\nE1,s1,1\n", encoding="utf-8")
     with pytest.raises(DataError, match="no area id column"):
         matrix_io.read_matrix(path, area_ids=AREAS, site_ids=SITES)
-    m = matrix_io.read_matrix(path, area_ids=["E1"], site_ids=["s1"], area_column="a", site_column="b",
-                              minutes_column="c")
+    m = matrix_io.read_matrix(
+        path, area_ids=["E1"], site_ids=["s1"], area_column="a", site_column="b", minutes_column="c"
+    )
     assert m.minutes.tolist() == [[1.0]]
     with pytest.raises(DataError, match="does not exist"):
         matrix_io.read_matrix(tmp_path / "none.csv", area_ids=AREAS, site_ids=SITES)

@@ -14,10 +14,9 @@ from access_app.core.optimise import (
     Constraints,
     HubProblem,
     InfeasibleError,
-    Objective,
     from_session_data,
-    option_scenario,
     optimise,
+    option_scenario,
     ranked_scenarios,
 )
 
@@ -26,8 +25,13 @@ METHODS = ["enumeration", "milp"]
 
 def _two_areas() -> HubProblem:
     # a1: most deprived, 1 person, 10 min to S1, 20 to S2; a2: least deprived, 2 people, 30 / 12.
-    return HubProblem(cost=np.array([[10.0, 20.0], [30.0, 12.0]]), demand=np.array([1.0, 2.0]),
-                      area_ids=["a1", "a2"], site_ids=["S1", "S2"], imd_quintile=np.array([1, 5]))
+    return HubProblem(
+        cost=np.array([[10.0, 20.0], [30.0, 12.0]]),
+        demand=np.array([1.0, 2.0]),
+        area_ids=["a1", "a2"],
+        site_ids=["S1", "S2"],
+        imd_quintile=np.array([1, 5]),
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -48,11 +52,17 @@ def test_share_condition_changes_the_answer(method: str) -> None:
 @pytest.mark.parametrize("method", METHODS)
 def test_gap_condition_changes_the_answer(method: str) -> None:
     # a1 (Q1): 10 / 25 min; a2 (Q5): 20 / 4. S1: mean 15, gap |10 - 20| = 10; S2: mean 14.5, gap 21.
-    prob = HubProblem(cost=np.array([[10.0, 25.0], [20.0, 4.0]]), demand=np.array([1.0, 1.0]),
-                      area_ids=["a1", "a2"], site_ids=["S1", "S2"], imd_quintile=np.array([1, 5]))
+    prob = HubProblem(
+        cost=np.array([[10.0, 25.0], [20.0, 4.0]]),
+        demand=np.array([1.0, 1.0]),
+        area_ids=["a1", "a2"],
+        site_ids=["S1", "S2"],
+        imd_quintile=np.array([1, 5]),
+    )
     assert optimise(prob, p=1, national=True, method=method).blocks[NATIONAL].best.hubs == ("S2",)
-    res = optimise(prob, p=1, national=True, method=method,
-                   constraints=Constraints(max_gap_minutes=12.0)).blocks[NATIONAL]
+    res = optimise(
+        prob, p=1, national=True, method=method, constraints=Constraints(max_gap_minutes=12.0)
+    ).blocks[NATIONAL]
     assert res.best.hubs == ("S1",)
     assert res.objective == pytest.approx(15.0)
     assert res.best.measures["gap_q1_q5_min"] == pytest.approx(-10.0)
@@ -61,8 +71,13 @@ def test_gap_condition_changes_the_answer(method: str) -> None:
 def test_gap_keeps_nearest_assignment() -> None:
     # With both sites open, a free assignment could send a2 (Q5) to the far site to shrink the
     # gap; the scenario rule sends it to its nearest, and so must the MILP.
-    prob = HubProblem(cost=np.array([[30.0, 40.0], [5.0, 50.0]]), demand=np.array([1.0, 1.0]),
-                      area_ids=["a1", "a2"], site_ids=["S1", "S2"], imd_quintile=np.array([1, 5]))
+    prob = HubProblem(
+        cost=np.array([[30.0, 40.0], [5.0, 50.0]]),
+        demand=np.array([1.0, 1.0]),
+        area_ids=["a1", "a2"],
+        site_ids=["S1", "S2"],
+        imd_quintile=np.array([1, 5]),
+    )
     with pytest.raises(InfeasibleError) as exc:
         optimise(prob, p=2, national=True, method="milp", constraints=Constraints(max_gap_minutes=10.0))
     assert exc.value.constraint == "gap"
@@ -71,11 +86,18 @@ def test_gap_keeps_nearest_assignment() -> None:
 
 def test_capacity_changes_the_answer_and_splits_demand() -> None:
     # a (10 people): 5 min to S1, 15 to S2; b (10 people): 6 / 30. One linac each, 15 per linac.
-    prob = HubProblem(cost=np.array([[5.0, 15.0], [6.0, 30.0]]), demand=np.array([10.0, 10.0]),
-                      area_ids=["a", "b"], site_ids=["S1", "S2"], linacs=np.array([1.0, 1.0]))
+    prob = HubProblem(
+        cost=np.array([[5.0, 15.0], [6.0, 30.0]]),
+        demand=np.array([10.0, 10.0]),
+        area_ids=["a", "b"],
+        site_ids=["S1", "S2"],
+        linacs=np.array([1.0, 1.0]),
+    )
     free = optimise(prob, p=2, national=True).blocks[NATIONAL]
     assert free.objective == pytest.approx(5.5)  # everyone at S1
-    res = optimise(prob, p=2, national=True, constraints=Constraints(capacity_per_linac=15.0)).blocks[NATIONAL]
+    res = optimise(prob, p=2, national=True, constraints=Constraints(capacity_per_linac=15.0)).blocks[
+        NATIONAL
+    ]
     assert res.method == "milp" and res.proven_optimal
     # S1 takes 15: b stays (moving it costs 24 a person), 5 of a move for 10 more each:
     # (10 x 6 + 5 x 5 + 5 x 15) / 20 = 8.0
@@ -88,10 +110,17 @@ def test_capacity_changes_the_answer_and_splits_demand() -> None:
 
 def test_capacity_picks_the_hub_with_room() -> None:
     # p = 1: S1 is nearer for both but has 1 linac; S2 has 2. 20 people, 15 per linac.
-    prob = HubProblem(cost=np.array([[5.0, 15.0], [6.0, 30.0]]), demand=np.array([10.0, 10.0]),
-                      area_ids=["a", "b"], site_ids=["S1", "S2"], linacs=np.array([1.0, 2.0]))
+    prob = HubProblem(
+        cost=np.array([[5.0, 15.0], [6.0, 30.0]]),
+        demand=np.array([10.0, 10.0]),
+        area_ids=["a", "b"],
+        site_ids=["S1", "S2"],
+        linacs=np.array([1.0, 2.0]),
+    )
     assert optimise(prob, p=1, national=True).blocks[NATIONAL].best.hubs == ("S1",)
-    res = optimise(prob, p=1, national=True, constraints=Constraints(capacity_per_linac=15.0)).blocks[NATIONAL]
+    res = optimise(prob, p=1, national=True, constraints=Constraints(capacity_per_linac=15.0)).blocks[
+        NATIONAL
+    ]
     assert res.best.hubs == ("S2",)
     assert res.objective == pytest.approx(22.5)
     with pytest.raises(InfeasibleError) as exc:
@@ -111,7 +140,8 @@ def test_infeasible_limit_names_the_constraint_and_best_value(method: str) -> No
     assert exc.value.best == pytest.approx(20.0)
     assert str(exc.value) == (
         "England: the condition 'nobody beyond 15 minutes' cannot be met with 1 hubs; the best any "
-        "choice reaches is 20.0 minutes. Relax it, raise p or add candidates.")
+        "choice reaches is 20.0 minutes. Relax it, raise p or add candidates."
+    )
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -151,16 +181,38 @@ def test_bad_requests() -> None:
 
 
 def _tables() -> tuple[pd.DataFrame, pd.DataFrame, TravelTimeMatrix]:
-    areas = pd.DataFrame({"area_id": ["a1", "a2", "a3", "a4"], "population": [100.0, 200.0, 300.0, 50.0],
-                          "network": ["N", "N", "M", "M"], "imd_decile": [1, 10, 3, 8],
-                          "urban_rural": ["Urban", "Rural", "Urban", "Urban"]})
-    sites = pd.DataFrame({"site_id": ["x", "y", "z", "sat"], "network": ["N", "N", "M", "M"],
-                          "site_type": ["main", "main", "main", "satellite"], "linacs": [2, 3, 4, np.nan]})
-    minutes = np.array([[10.0, 30.0, 90.0, 95.0], [40.0, 20.0, 80.0, 85.0],
-                        [70.0, 60.0, 15.0, 5.0], [75.0, 65.0, 25.0, 35.0]])
-    matrix = TravelTimeMatrix(minutes=minutes, area_ids=np.array(["a1", "a2", "a3", "a4"]),
-                              site_ids=np.array(["x", "y", "z", "sat"]), area_snap_m=np.zeros(4),
-                              site_snap_m=np.zeros(4))
+    areas = pd.DataFrame(
+        {
+            "area_id": ["a1", "a2", "a3", "a4"],
+            "population": [100.0, 200.0, 300.0, 50.0],
+            "network": ["N", "N", "M", "M"],
+            "imd_decile": [1, 10, 3, 8],
+            "urban_rural": ["Urban", "Rural", "Urban", "Urban"],
+        }
+    )
+    sites = pd.DataFrame(
+        {
+            "site_id": ["x", "y", "z", "sat"],
+            "network": ["N", "N", "M", "M"],
+            "site_type": ["main", "main", "main", "satellite"],
+            "linacs": [2, 3, 4, np.nan],
+        }
+    )
+    minutes = np.array(
+        [
+            [10.0, 30.0, 90.0, 95.0],
+            [40.0, 20.0, 80.0, 85.0],
+            [70.0, 60.0, 15.0, 5.0],
+            [75.0, 65.0, 25.0, 35.0],
+        ]
+    )
+    matrix = TravelTimeMatrix(
+        minutes=minutes,
+        area_ids=np.array(["a1", "a2", "a3", "a4"]),
+        site_ids=np.array(["x", "y", "z", "sat"]),
+        area_snap_m=np.zeros(4),
+        site_snap_m=np.zeros(4),
+    )
     return areas, sites, matrix
 
 

@@ -17,17 +17,34 @@ def _two_networks(seed: int, n: int = 60, m: int = 10) -> HubProblem:
     nets_s = np.where(np.arange(m) < m // 2, "A", "B")
     own = nets_a[:, None] == nets_s[None, :]
     cost[own & ~np.isfinite(cost) & (np.arange(n) > 0)[:, None]] = 50.0  # gaps only across networks
-    return HubProblem(cost=cost, demand=rng.integers(1, 300, n).astype(float),
-                      area_ids=[f"a{i}" for i in range(n)], site_ids=[f"s{j}" for j in range(m)],
-                      area_network=nets_a, site_network=nets_s, imd_quintile=rng.integers(1, 6, n),
-                      rural=rng.random(n) < 0.35, baseline_minutes=np.nanmin(np.where(np.isfinite(cost), cost, np.nan), 1))
+    return HubProblem(
+        cost=cost,
+        demand=rng.integers(1, 300, n).astype(float),
+        area_ids=[f"a{i}" for i in range(n)],
+        site_ids=[f"s{j}" for j in range(m)],
+        area_network=nets_a,
+        site_network=nets_s,
+        imd_quintile=rng.integers(1, 6, n),
+        rural=rng.random(n) < 0.35,
+        baseline_minutes=np.nanmin(np.where(np.isfinite(cost), cost, np.nan), 1),
+    )
 
 
-OBJECTIVES = [Objective("median"), Objective("coverage", coverage_minutes=40.0), Objective("centre"),
-              Objective("kolm_pollak", kappa=0.05), Objective("atkinson", epsilon=2.0),
-              Objective("group_mean", group="rural")]
-CONSTRAINTS = [Constraints(), Constraints(max_minutes=80.0), Constraints(min_share_within=0.3),
-               Constraints(max_gap_minutes=4.0), Constraints(must_open=("s1",), never=("s6",))]
+OBJECTIVES = [
+    Objective("median"),
+    Objective("coverage", coverage_minutes=40.0),
+    Objective("centre"),
+    Objective("kolm_pollak", kappa=0.05),
+    Objective("atkinson", epsilon=2.0),
+    Objective("group_mean", group="rural"),
+]
+CONSTRAINTS = [
+    Constraints(),
+    Constraints(max_minutes=80.0),
+    Constraints(min_share_within=0.3),
+    Constraints(max_gap_minutes=4.0),
+    Constraints(must_open=("s1",), never=("s6",)),
+]
 
 
 @pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda o: o.kind)
@@ -36,7 +53,9 @@ CONSTRAINTS = [Constraints(), Constraints(max_minutes=80.0), Constraints(min_sha
 def test_enumeration_equals_milp(objective: Objective, constraints: Constraints, p: int) -> None:
     prob = _two_networks(3)
     try:
-        enum = optimise(prob, p=p, objective=objective, constraints=constraints, method="enumeration", top_k=3)
+        enum = optimise(
+            prob, p=p, objective=objective, constraints=constraints, method="enumeration", top_k=3
+        )
     except InfeasibleError as exc:
         with pytest.raises(InfeasibleError) as again:
             optimise(prob, p=p, objective=objective, constraints=constraints, method="milp", top_k=3)

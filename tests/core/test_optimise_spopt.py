@@ -19,8 +19,9 @@ def _cbc() -> pulp.LpSolver:
 
 def _problem(cost: np.ndarray, w: np.ndarray) -> HubProblem:
     n, m = cost.shape
-    return HubProblem(cost=cost, demand=w, area_ids=[f"a{i}" for i in range(n)],
-                      site_ids=[f"s{j}" for j in range(m)])
+    return HubProblem(
+        cost=cost, demand=w, area_ids=[f"a{i}" for i in range(n)], site_ids=[f"s{j}" for j in range(m)]
+    )
 
 
 CASES = [(seed, n, m) for seed, n, m in ((0, 40, 7), (1, 80, 10), (2, 25, 6))]
@@ -40,13 +41,20 @@ def test_pmedian_mclp_pcentre_match_spopt(seed: int, n: int, m: int, method: str
     assert ours.objective * w.sum() == pytest.approx(pulp.value(theirs.problem.objective), rel=1e-9)
     assert ours.proven_optimal
 
-    ours = optimise(prob, p=p, national=True, method=method, top_k=1,
-                    objective=Objective("coverage", coverage_minutes=30.0)).blocks[NATIONAL]
+    ours = optimise(
+        prob,
+        p=p,
+        national=True,
+        method=method,
+        top_k=1,
+        objective=Objective("coverage", coverage_minutes=30.0),
+    ).blocks[NATIONAL]
     theirs = MCLP.from_cost_matrix(cost, w, service_radius=30.0, p_facilities=p).solve(_cbc())
     assert ours.objective * w.sum() == pytest.approx(pulp.value(theirs.problem.objective), rel=1e-9)
 
-    ours = optimise(prob, p=p, national=True, method=method, top_k=1,
-                    objective=Objective("centre")).blocks[NATIONAL]
+    ours = optimise(prob, p=p, national=True, method=method, top_k=1, objective=Objective("centre")).blocks[
+        NATIONAL
+    ]
     theirs = PCenter.from_cost_matrix(cost, p_facilities=p).solve(_cbc())
     assert ours.objective == pytest.approx(pulp.value(theirs.problem.objective), abs=1e-6)
 

@@ -10,6 +10,7 @@ Pareto front of efficiency against equity, and any option becomes a scenario
 
 from __future__ import annotations
 
+from . import report
 from .options import (
     GROUPS,
     OBJECTIVES,
@@ -25,7 +26,6 @@ from .options import (
     ranked_scenarios,
 )
 from .problem import NATIONAL, HubProblem, SubProblem, from_session_data
-from . import report
 from .solve import METHODS, calibrate_kappa, optimise
 
 __all__ = [
@@ -47,5 +47,6 @@ __all__ = [
     "option_row",
     "option_scenario",
     "optimise",
+    "report",
     "ranked_scenarios",
 ]

@@ -72,15 +72,25 @@ def prepare(sub: SubProblem, p: int, constraints: Constraints) -> Block:
         raise InfeasibleError(
             f"{sub.label}: {must.size} sites must be hubs ({', '.join(prob.site_ids[must])}) "
             f"but only {p} hubs are chosen; raise p or drop a must-open site.",
-            constraint="must_open", best=float(must.size))
+            constraint="must_open",
+            best=float(must.size),
+        )
     block = prob.cost[np.ix_(sub.rows, cols)]
     w_all = prob.demand[sub.rows]
     reach = np.isfinite(block).any(axis=1)
     active = np.flatnonzero(reach & (w_all > 0))
     unreachable = np.flatnonzero(~reach)
     masks = {g: m[active] for g, m in group_masks(prob, sub.rows).items()}
-    return Block(sub=sub, active=active, unreachable=unreachable, cols=cols, must=must,
-                 cost=block[active], w=w_all[active], groups=masks)
+    return Block(
+        sub=sub,
+        active=active,
+        unreachable=unreachable,
+        cols=cols,
+        must=must,
+        cost=block[active],
+        w=w_all[active],
+        groups=masks,
+    )
 
 
 def reference_minutes(block: Block) -> float:
@@ -97,7 +107,9 @@ def scale_minutes(block: Block) -> float:
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
 
 
-def journey_value(objective: Objective, t: np.ndarray, *, kappa: float, ref: float, scale: float) -> np.ndarray:
+def journey_value(
+    objective: Objective, t: np.ndarray, *, kappa: float, ref: float, scale: float
+) -> np.ndarray:
     """Return f(t) whose demand-weighted sum the objective minimises (or, for coverage, maximises)."""
     if objective.kind in ("median", "group_mean", "centre"):
         return t
@@ -111,8 +123,9 @@ def journey_value(objective: Objective, t: np.ndarray, *, kappa: float, ref: flo
     raise AssertionError(objective.kind)
 
 
-def value_from_sum(objective: Objective, total: float, weight: float, *, kappa: float, ref: float,
-                   scale: float) -> float:
+def value_from_sum(
+    objective: Objective, total: float, weight: float, *, kappa: float, ref: float, scale: float
+) -> float:
     """Return the objective in its own units from the weighted sum of :func:`journey_value`."""
     if weight <= 0:
         return float("nan")
@@ -129,12 +142,16 @@ def constraint_label(name: str, constraints: Constraints) -> str:
     if name == "max_minutes":
         return f"nobody beyond {constraints.max_minutes:g} minutes"
     if name == "gap":
-        return (f"gap between the most and least deprived quintiles' means at most "
-                f"{constraints.max_gap_minutes:g} minutes")
+        return (
+            f"gap between the most and least deprived quintiles' means at most "
+            f"{constraints.max_gap_minutes:g} minutes"
+        )
     if name.startswith("share:"):
         g = name.split(":", 1)[1]
-        return (f"at least {100 * (constraints.min_share_within or 0):g}% within "
-                f"{constraints.within_minutes:g} minutes for {GROUPS[g]}")
+        return (
+            f"at least {100 * (constraints.min_share_within or 0):g}% within "
+            f"{constraints.within_minutes:g} minutes for {GROUPS[g]}"
+        )
     if name == "capacity":
         return f"at most {constraints.capacity_per_linac:g} demand per linac"
     return name
@@ -148,7 +165,8 @@ def active_share_groups(block: Block, constraints: Constraints) -> list[str]:
     if missing:
         raise ScenarioError(
             f"The share condition names {missing} but the areas have no "
-            f"{'IMD decile or rank' if any(g.startswith('imd') for g in missing) else 'urban/rural'} column.")
+            f"{'IMD decile or rank' if any(g.startswith('imd') for g in missing) else 'urban/rural'} column."
+        )
     return [g for g in constraints.share_groups if block.w[block.groups[g]].sum() > 0]
 
 
@@ -170,5 +188,7 @@ def infeasible_message(block: Block, p: int, name: str, best: float, constraints
         shown = f"{best:,.1f} demand per linac"
     else:
         shown = f"{best:.1f} minutes"
-    return (f"{block.sub.label}: the condition '{label}' cannot be met with {p} hubs; the best any "
-            f"choice reaches is {shown}. Relax it, raise p or add candidates.")
+    return (
+        f"{block.sub.label}: the condition '{label}' cannot be met with {p} hubs; the best any "
+        f"choice reaches is {shown}. Relax it, raise p or add candidates."
+    )

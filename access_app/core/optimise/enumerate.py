@@ -68,15 +68,30 @@ class Stats:
     group_within: dict[str, np.ndarray]
 
 
-def evaluate(block: Block, combos: np.ndarray, objective: Objective, constraints: Constraints, *,
-             kappa: float, ref: float, scale: float, cancelled: CancelFn | None = None,
-             progress: ProgressFn | None = None) -> Stats:
+def evaluate(
+    block: Block,
+    combos: np.ndarray,
+    objective: Objective,
+    constraints: Constraints,
+    *,
+    kappa: float,
+    ref: float,
+    scale: float,
+    cancelled: CancelFn | None = None,
+    progress: ProgressFn | None = None,
+) -> Stats:
     """Return the :class:`Stats` of every combination (nearest-hub assignment)."""
     n, p = combos.shape
     w = block.w
     groups = block.groups
-    out = Stats(np.zeros(n, bool), np.zeros(n), np.zeros(n), np.zeros(n),
-                {g: np.zeros(n) for g in groups}, {g: np.zeros(n) for g in groups})
+    out = Stats(
+        np.zeros(n, bool),
+        np.zeros(n),
+        np.zeros(n),
+        np.zeros(n),
+        {g: np.zeros(n) for g in groups},
+        {g: np.zeros(n) for g in groups},
+    )
     wg = {g: np.where(m, w, 0.0) for g, m in groups.items()}
     rows = max(block.cost.shape[0], 1)
     chunk = max(1, int(4_000_000 // (rows * max(p, 1))))
@@ -90,8 +105,9 @@ def evaluate(block: Block, combos: np.ndarray, objective: Objective, constraints
         out.sum_t[sl] = w @ tz
         out.worst[sl] = t.max(axis=0) if t.shape[0] else 0.0
         if objective.kind not in ("median", "group_mean", "centre"):
-            out.sum_f[sl] = w @ np.where(finite, journey_value(objective, tz, kappa=kappa, ref=ref,
-                                                                scale=scale), 0.0)
+            out.sum_f[sl] = w @ np.where(
+                finite, journey_value(objective, tz, kappa=kappa, ref=ref, scale=scale), 0.0
+            )
         within = (tz <= constraints.within_minutes + TOL) & finite
         for g in groups:
             out.group_t[g][sl] = wg[g] @ tz
@@ -100,8 +116,16 @@ def evaluate(block: Block, combos: np.ndarray, objective: Objective, constraints
     return out
 
 
-def scores(block: Block, stats: Stats, objective: Objective, constraints: Constraints, *, kappa: float,
-           ref: float, scale: float) -> np.ndarray:
+def scores(
+    block: Block,
+    stats: Stats,
+    objective: Objective,
+    constraints: Constraints,
+    *,
+    kappa: float,
+    ref: float,
+    scale: float,
+) -> np.ndarray:
     """Return the objective of every combination in its own units (``NaN`` if an area is left out)."""
     W = block.total
     if objective.kind == "median":
@@ -114,11 +138,15 @@ def scores(block: Block, stats: Stats, objective: Objective, constraints: Constr
     elif objective.kind == "coverage":
         val = stats.sum_f / W
     else:
-        val = np.array([value_from_sum(objective, s, W, kappa=kappa, ref=ref, scale=scale) for s in stats.sum_f])
+        val = np.array(
+            [value_from_sum(objective, s, W, kappa=kappa, ref=ref, scale=scale) for s in stats.sum_f]
+        )
     return np.where(stats.all_reached, val, np.nan)
 
 
-def constraint_values(block: Block, stats: Stats, constraints: Constraints) -> dict[str, tuple[np.ndarray, str]]:
+def constraint_values(
+    block: Block, stats: Stats, constraints: Constraints
+) -> dict[str, tuple[np.ndarray, str]]:
     """Return, per active constraint, its measure for every combination and its sense."""
     out: dict[str, tuple[np.ndarray, str]] = {}
     if constraints.max_minutes is not None:
@@ -162,9 +190,11 @@ def pareto_values(block: Block, stats: Stats, measure: str) -> np.ndarray:
     """
     group, _, kind = measure.rpartition("_")
     if group not in block.groups or kind not in ("mean", "within"):
-        raise InfeasibleError(f"Pareto measure {measure!r} is not available: use e.g. imd1_mean or "
-                              "rural_within with data that has IMD and urban/rural columns.",
-                              constraint="pareto")
+        raise InfeasibleError(
+            f"Pareto measure {measure!r} is not available: use e.g. imd1_mean or "
+            "rural_within with data that has IMD and urban/rural columns.",
+            constraint="pareto",
+        )
     wg = block.w[block.groups[group]].sum()
     if wg <= 0:
         return np.full(stats.sum_t.shape, np.nan)
@@ -173,21 +203,43 @@ def pareto_values(block: Block, stats: Stats, measure: str) -> np.ndarray:
     return -stats.group_within[group] / wg
 
 
-def make_option(block: Block, hub_cols: np.ndarray, rank: int, objective_value: float, *, kappa: float,
-                epsilon: float, within: float) -> HubOption:
+def make_option(
+    block: Block,
+    hub_cols: np.ndarray,
+    rank: int,
+    objective_value: float,
+    *,
+    kappa: float,
+    epsilon: float,
+    within: float,
+) -> HubOption:
     """Return the :class:`HubOption` of hubs ``hub_cols`` (global columns), nearest-hub assignment."""
     sub = block.sub
     cols = np.sort(np.asarray(hub_cols, dtype=np.intp))
     t = sub.problem.cost[np.ix_(sub.rows[block.active], cols)].min(axis=1)
     ok = np.isfinite(t)
     m = measures(sub, block.active[ok], t[ok], block.w[ok], kappa=kappa, epsilon=epsilon, within=within)
-    return HubOption(network=sub.label, hubs=tuple(str(s) for s in sub.problem.site_ids[cols]), rank=rank,
-                     objective=float(objective_value), measures=m)
+    return HubOption(
+        network=sub.label,
+        hubs=tuple(str(s) for s in sub.problem.site_ids[cols]),
+        rank=rank,
+        objective=float(objective_value),
+        measures=m,
+    )
 
 
-def solve(block: Block, p: int, objective: Objective, constraints: Constraints, *, kappa: float,
-          top_k: int = 5, pareto: str | None = None, progress: ProgressFn | None = None,
-          cancelled: CancelFn | None = None) -> BlockResult:
+def solve(
+    block: Block,
+    p: int,
+    objective: Objective,
+    constraints: Constraints,
+    *,
+    kappa: float,
+    top_k: int = 5,
+    pareto: str | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> BlockResult:
     """Choose ``p`` hubs for ``block`` by evaluating every combination.
 
     Parameters
@@ -223,8 +275,17 @@ def solve(block: Block, p: int, objective: Objective, constraints: Constraints, 
     start = time.perf_counter()
     combos = combinations(block, p)
     ref, scale = reference_minutes(block), scale_minutes(block)
-    stats = evaluate(block, combos, objective, constraints, kappa=kappa, ref=ref, scale=scale,
-                     cancelled=cancelled, progress=progress)
+    stats = evaluate(
+        block,
+        combos,
+        objective,
+        constraints,
+        kappa=kappa,
+        ref=ref,
+        scale=scale,
+        cancelled=cancelled,
+        progress=progress,
+    )
     score = scores(block, stats, objective, constraints, kappa=kappa, ref=ref, scale=scale)
     feasible = np.isfinite(score)
     cvals = constraint_values(block, stats, constraints)
@@ -238,40 +299,69 @@ def solve(block: Block, p: int, objective: Objective, constraints: Constraints, 
     order = idx[np.lexsort((idx, mean[idx], key[idx]))]
     within = constraints.within_minutes
     options = tuple(
-        make_option(block, block.cols[combos[i]], r, score[i], kappa=kappa, epsilon=objective.epsilon,
-                    within=within)
+        make_option(
+            block, block.cols[combos[i]], r, score[i], kappa=kappa, epsilon=objective.epsilon, within=within
+        )
         for r, i in enumerate(order[:top_k], start=1)
     )
     front: tuple[HubOption, ...] = ()
     if pareto is not None:
         eq = np.where(feasible, pareto_values(block, stats, pareto), np.nan)
         pts = pareto_front(np.where(feasible, mean, np.nan), eq)
-        front = tuple(make_option(block, block.cols[combos[i]], r, score[i], kappa=kappa,
-                                  epsilon=objective.epsilon, within=within)
-                      for r, i in enumerate(pts, start=1))
+        front = tuple(
+            make_option(
+                block,
+                block.cols[combos[i]],
+                r,
+                score[i],
+                kappa=kappa,
+                epsilon=objective.epsilon,
+                within=within,
+            )
+            for r, i in enumerate(pts, start=1)
+        )
     best = options[0]
-    return BlockResult(network=block.sub.label, p=p, options=options, method="enumeration",
-                       proven_optimal=True, gap=0.0, objective=best.objective,
-                       runtime=time.perf_counter() - start,
-                       unreachable=tuple(block.sub.problem.area_ids[block.sub.rows[block.unreachable]]),
-                       pareto=front, combinations=int(combos.shape[0]))
+    return BlockResult(
+        network=block.sub.label,
+        p=p,
+        options=options,
+        method="enumeration",
+        proven_optimal=True,
+        gap=0.0,
+        objective=best.objective,
+        runtime=time.perf_counter() - start,
+        unreachable=tuple(block.sub.problem.area_ids[block.sub.rows[block.unreachable]]),
+        pareto=front,
+        combinations=int(combos.shape[0]),
+    )
 
 
-def _raise_infeasible(block: Block, p: int, stats: Stats, score: np.ndarray,
-                      cvals: dict[str, tuple[np.ndarray, str]], constraints: Constraints) -> None:
+def _raise_infeasible(
+    block: Block,
+    p: int,
+    stats: Stats,
+    score: np.ndarray,
+    cvals: dict[str, tuple[np.ndarray, str]],
+    constraints: Constraints,
+) -> None:
     reached = np.isfinite(score)
     if not reached.any():
         raise InfeasibleError(
             f"{block.sub.label}: every choice of {p} hubs leaves some areas with no reachable hub; "
-            "add candidates they can reach.", constraint="reachability")
+            "add candidates they can reach.",
+            constraint="reachability",
+        )
     for name, (vals, sense) in cvals.items():
         ok = meets(vals, name, sense, constraints) & reached
         if not ok.any():
             v = vals[reached]
             best = float(v.min() if sense == "min" else v.max())
-            raise InfeasibleError(infeasible_message(block, p, name, best, constraints),
-                                  constraint=name, best=best)
+            raise InfeasibleError(
+                infeasible_message(block, p, name, best, constraints), constraint=name, best=best
+            )
     names = "; ".join(constraint_label(n, constraints) for n in cvals)
     raise InfeasibleError(
         f"{block.sub.label}: each condition can be met with {p} hubs but not all together "
-        f"({names}); relax one of them or raise p.", constraint="together")
+        f"({names}); relax one of them or raise p.",
+        constraint="together",
+    )

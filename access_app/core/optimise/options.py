@@ -111,7 +111,9 @@ class Objective:
 
     def __post_init__(self) -> None:
         if self.kind not in OBJECTIVES:
-            raise ScenarioError(f"objective = {self.kind!r} is not known; use one of {', '.join(OBJECTIVES)}.")
+            raise ScenarioError(
+                f"objective = {self.kind!r} is not known; use one of {', '.join(OBJECTIVES)}."
+            )
         if not (math.isfinite(self.coverage_minutes) and self.coverage_minutes > 0):
             raise ScenarioError(f"coverage minutes = {self.coverage_minutes!r} must be a positive number.")
         if self.kappa is not None and not (math.isfinite(self.kappa) and self.kappa > 0):
@@ -131,8 +133,11 @@ class Objective:
     def label(self, kappa: float | None = None) -> str:
         """Return a plain-English description of the objective."""
         return OBJECTIVE_LABELS[self.kind].format(
-            T=self.coverage_minutes, kappa=kappa if kappa is not None else (self.kappa or float("nan")),
-            epsilon=self.epsilon, group=GROUPS[self.group])
+            T=self.coverage_minutes,
+            kappa=kappa if kappa is not None else (self.kappa or float("nan")),
+            epsilon=self.epsilon,
+            group=GROUPS[self.group],
+        )
 
 
 @dataclass(frozen=True)
@@ -392,8 +397,9 @@ def measures(
         m = mask[rows]
         wg = w[m]
         out[f"{g}_mean_min"] = equity.weighted_mean(t[m], wg) if m.any() else float("nan")
-        out[f"{g}_within_45_share"] = (float(wg[t[m] <= within].sum() / wg.sum())
-                                       if wg.sum() > 0 else float("nan"))
+        out[f"{g}_within_45_share"] = (
+            float(wg[t[m] <= within].sum() / wg.sum()) if wg.sum() > 0 else float("nan")
+        )
     if "imd1" in masks:
         out["gap_q1_q5_min"] = out["imd1_mean_min"] - out["imd5_mean_min"]
     base = sub.problem.baseline_minutes
@@ -440,22 +446,31 @@ def option_scenario(
         chosen.update(choice)
     if not description:
         proven = "proven optimal" if result.proven_optimal else "not proven optimal"
-        description = (f"Hubs chosen by the optimiser: {result.objective.label(result.kappa)}; "
-                       f"{proven}.")
+        description = f"Hubs chosen by the optimiser: {result.objective.label(result.kappa)}; {proven}."
         if result.constraints.capacity_per_linac is not None:
-            description += (f" Chosen with at most {result.constraints.capacity_per_linac:g} demand per "
-                            "linac; this scenario sends each area to its nearest hub.")
+            description += (
+                f" Chosen with at most {result.constraints.capacity_per_linac:g} demand per "
+                "linac; this scenario sends each area to its nearest hub."
+            )
     if result.national:
         hubs: dict[str, tuple[str, ...]] = {NATIONAL: chosen[NATIONAL].hubs}
         rule = "hub_anywhere"
     else:
         hubs = {net: opt.hubs for net, opt in sorted(chosen.items())}
         rule = "hub_per_network"
-    return Scenario(name=name, rule=rule, hubs=hubs, demand=result.demand_column,
-                    incidence_per_100k=result.incidence_per_100k, description=description)
+    return Scenario(
+        name=name,
+        rule=rule,
+        hubs=hubs,
+        demand=result.demand_column,
+        incidence_per_100k=result.incidence_per_100k,
+        description=description,
+    )
 
 
-def ranked_scenarios(result: OptimiseResult, ranks: Sequence[int], *, prefix: str = "Optimised") -> list[Scenario]:
+def ranked_scenarios(
+    result: OptimiseResult, ranks: Sequence[int], *, prefix: str = "Optimised"
+) -> list[Scenario]:
     """Return one scenario per rank: every network's option of that rank (or its last one)."""
     out: list[Scenario] = []
     for r in ranks:
@@ -466,8 +481,9 @@ def ranked_scenarios(result: OptimiseResult, ranks: Sequence[int], *, prefix: st
     return out
 
 
-def option_row(block: BlockResult, option: HubOption, *, site_names: Mapping[str, str] | None = None
-               ) -> dict[str, Any]:
+def option_row(
+    block: BlockResult, option: HubOption, *, site_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Return one flat row (for CSV and workbook) describing ``option`` of ``block``."""
     names = site_names or {}
     row: dict[str, Any] = {

@@ -112,13 +112,30 @@ class HubProblem:
             object.__setattr__(self, "imd_quintile", q)
         if self.rural is not None:
             object.__setattr__(self, "rural", vec("rural", self.rural, n_a, bool))
-        cand = np.ones(n_s, dtype=bool) if self.candidate is None else vec("candidate", self.candidate, n_s, bool)
+        cand = (
+            np.ones(n_s, dtype=bool)
+            if self.candidate is None
+            else vec("candidate", self.candidate, n_s, bool)
+        )
         object.__setattr__(self, "candidate", cand)
         lin = np.ones(n_s) if self.linacs is None else vec("linacs", self.linacs, n_s, float)
         object.__setattr__(self, "linacs", np.where(np.isfinite(lin) & (lin > 0), lin, 0.0))
         if self.baseline_minutes is not None:
-            object.__setattr__(self, "baseline_minutes",
-                               vec("baseline_minutes", self.baseline_minutes, n_a, float))
+            object.__setattr__(
+                self, "baseline_minutes", vec("baseline_minutes", self.baseline_minutes, n_a, float)
+            )
+
+    @property
+    def candidate_mask(self) -> np.ndarray:
+        """Return the candidate mask (always an array once the problem is built)."""
+        assert self.candidate is not None
+        return self.candidate
+
+    @property
+    def linac_counts(self) -> np.ndarray:
+        """Return linacs per site (0 where unknown; always an array once built)."""
+        assert self.linacs is not None
+        return self.linacs
 
     @property
     def n_areas(self) -> int:
@@ -134,8 +151,9 @@ class HubProblem:
         """Return the networks that have areas with demand, sorted; ``[]`` without networks."""
         if self.area_network is None:
             return []
-        return sorted({str(n) for n, w in zip(self.area_network, self.demand, strict=True)
-                       if n is not None and w > 0})
+        return sorted(
+            {str(n) for n, w in zip(self.area_network, self.demand, strict=True) if n is not None and w > 0}
+        )
 
     def site_index(self, site_ids: Sequence[str]) -> np.ndarray:
         """Return the column positions of ``site_ids``, naming unknown ids in the error."""
@@ -152,12 +170,12 @@ class HubProblem:
         """Return the rows and candidate columns of one network (or all, for ``None``)."""
         if network is None:
             rows = np.flatnonzero(self.demand >= 0)
-            cols = np.flatnonzero(self.candidate)
+            cols = np.flatnonzero(self.candidate_mask)
         else:
             if self.area_network is None or self.site_network is None:
                 raise DataError("Hubs per network need a network for every area and site.")
             rows = np.flatnonzero(self.area_network == network)
-            cols = np.flatnonzero(self.candidate & (self.site_network == network))
+            cols = np.flatnonzero(self.candidate_mask & (self.site_network == network))
         return SubProblem(self, NATIONAL if network is None else network, rows, cols)
 
 
@@ -267,23 +285,31 @@ def from_session_data(
         For a missing demand column, unknown candidates, or areas or sites without times.
     """
     if demand not in areas.columns:
-        raise DataError(f"Demand column {demand!r} is not in the areas table "
-                        f"(columns: {', '.join(map(str, areas.columns))}).")
+        raise DataError(
+            f"Demand column {demand!r} is not in the areas table "
+            f"(columns: {', '.join(map(str, areas.columns))})."
+        )
     area_ids = areas[schema.AREA_ID].astype(str).to_numpy()
     site_ids = sites[schema.SITE_ID].astype(str).to_numpy()
     rows = pd.Index(np.asarray(matrix.area_ids).astype(str)).get_indexer(area_ids)
     cols = pd.Index(np.asarray(matrix.site_ids).astype(str)).get_indexer(site_ids)
     if (rows < 0).any():
-        raise DataError(f"{int((rows < 0).sum())} areas have no travel times (first: "
-                        f"{area_ids[rows < 0][:3].tolist()}); recompute or reload the matrix.")
+        raise DataError(
+            f"{int((rows < 0).sum())} areas have no travel times (first: "
+            f"{area_ids[rows < 0][:3].tolist()}); recompute or reload the matrix."
+        )
     if (cols < 0).any():
-        raise DataError(f"{int((cols < 0).sum())} sites have no travel times (first: "
-                        f"{site_ids[cols < 0][:3].tolist()}); recompute or reload the matrix.")
+        raise DataError(
+            f"{int((cols < 0).sum())} sites have no travel times (first: "
+            f"{site_ids[cols < 0][:3].tolist()}); recompute or reload the matrix."
+        )
     cost = matrix.minutes[np.ix_(rows, cols)]
     w = pd.to_numeric(areas[demand], errors="coerce").to_numpy(dtype=float)
     if not np.all(np.isfinite(w)) or (w < 0).any():
         bad = int((~np.isfinite(w) | (w < 0)).sum())
-        raise DataError(f"Demand column {demand!r} has {bad} missing or negative values; fix the areas table.")
+        raise DataError(
+            f"Demand column {demand!r} has {bad} missing or negative values; fix the areas table."
+        )
     label = demand
     if incidence_per_100k is not None:
         w = w * incidence_per_100k / 100_000.0
@@ -324,8 +350,18 @@ def from_session_data(
     if schema.LINACS in sites.columns:
         linacs = pd.to_numeric(sites[schema.LINACS], errors="coerce").to_numpy(dtype=float)
     return HubProblem(
-        cost=cost, demand=w, area_ids=area_ids, site_ids=site_ids, area_network=area_net,
-        site_network=site_net, imd_quintile=imd_quintile_from(areas), rural=rural,
-        candidate=cand, linacs=linacs, baseline_minutes=baseline, demand_label=label,
-        demand_column=demand, incidence_per_100k=incidence_per_100k,
+        cost=cost,
+        demand=w,
+        area_ids=area_ids,
+        site_ids=site_ids,
+        area_network=area_net,
+        site_network=site_net,
+        imd_quintile=imd_quintile_from(areas),
+        rural=rural,
+        candidate=cand,
+        linacs=linacs,
+        baseline_minutes=baseline,
+        demand_label=label,
+        demand_column=demand,
+        incidence_per_100k=incidence_per_100k,
     )

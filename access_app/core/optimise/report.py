@@ -44,29 +44,54 @@ def pareto_frame(result: OptimiseResult, *, site_names: Mapping[str, str] | None
 
 def blocks_frame(result: OptimiseResult) -> pd.DataFrame:
     """Return one row per network: p, method, proof, gap, objective, runtime, unreachable, note."""
-    return pd.DataFrame([{
-        "network": b.network, "p": b.p, "method": b.method, "proven_optimal": b.proven_optimal,
-        "gap": b.gap, "objective": b.objective, "runtime_s": round(b.runtime, 3),
-        "solver_calls_or_combinations": b.combinations, "unreachable_areas": len(b.unreachable),
-        "best_hubs": "; ".join(b.best.hubs), "note": b.note,
-    } for b in result.blocks.values()])
+    return pd.DataFrame(
+        [
+            {
+                "network": b.network,
+                "p": b.p,
+                "method": b.method,
+                "proven_optimal": b.proven_optimal,
+                "gap": b.gap,
+                "objective": b.objective,
+                "runtime_s": round(b.runtime, 3),
+                "solver_calls_or_combinations": b.combinations,
+                "unreachable_areas": len(b.unreachable),
+                "best_hubs": "; ".join(b.best.hubs),
+                "note": b.note,
+            }
+            for b in result.blocks.values()
+        ]
+    )
 
 
 def settings_rows(result: OptimiseResult) -> list[tuple[str, str]]:
     """Return (setting, value) rows that describe the run for the workbook."""
     c = result.constraints
-    rows = [("Objective", result.objective.label(result.kappa)),
-            ("Hubs chosen", "nationally (nearest hub anywhere)" if result.national else "per network"),
-            ("Kolm-Pollak kappa (per minute)", f"{result.kappa:.6g}"),
-            ("Demand", result.demand_column + (f" x {result.incidence_per_100k:g} per 100,000"
-                                               if result.incidence_per_100k else ""))]
-    for name, active in (("max_minutes", c.max_minutes is not None), ("gap", c.max_gap_minutes is not None),
-                         ("capacity", c.capacity_per_linac is not None)):
+    rows = [
+        ("Objective", result.objective.label(result.kappa)),
+        ("Hubs chosen", "nationally (nearest hub anywhere)" if result.national else "per network"),
+        ("Kolm-Pollak kappa (per minute)", f"{result.kappa:.6g}"),
+        (
+            "Demand",
+            result.demand_column
+            + (f" x {result.incidence_per_100k:g} per 100,000" if result.incidence_per_100k else ""),
+        ),
+    ]
+    for name, active in (
+        ("max_minutes", c.max_minutes is not None),
+        ("gap", c.max_gap_minutes is not None),
+        ("capacity", c.capacity_per_linac is not None),
+    ):
         if active:
             rows.append(("Constraint", constraint_label(name, c)))
     if c.min_share_within is not None:
-        rows.append(("Constraint", f"at least {100 * c.min_share_within:g}% within {c.within_minutes:g} "
-                                   f"minutes for each of {', '.join(c.share_groups)}"))
+        rows.append(
+            (
+                "Constraint",
+                f"at least {100 * c.min_share_within:g}% within {c.within_minutes:g} "
+                f"minutes for each of {', '.join(c.share_groups)}",
+            )
+        )
     if c.must_open:
         rows.append(("Must be hubs", ", ".join(c.must_open)))
     if c.never:
@@ -80,7 +105,9 @@ def _csv(frame: pd.DataFrame, path: Path) -> Path:
     return atomic_write(path, lambda tmp: frame.to_csv(tmp, index=False, encoding="utf-8-sig"))
 
 
-def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], settings: Sequence[tuple[str, str]]) -> Path:
+def write_workbook(
+    path: Path, sheets: Mapping[str, pd.DataFrame], settings: Sequence[tuple[str, str]]
+) -> Path:
     """Write ``sheets`` (name -> table) and a *Settings* sheet to one ``.xlsx`` file, atomically."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -96,8 +123,12 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], settings: Seq
             sheet = wb.create_sheet(name[:31])
             sheet.append([str(c) for c in frame.columns])
             for row in frame.itertuples(index=False):
-                sheet.append([None if (isinstance(v, float) and v != v) else
-                              (v.item() if hasattr(v, "item") else v) for v in row])
+                sheet.append(
+                    [
+                        None if (isinstance(v, float) and v != v) else (v.item() if hasattr(v, "item") else v)
+                        for v in row
+                    ]
+                )
         for sheet in wb.worksheets:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
@@ -107,8 +138,14 @@ def write_workbook(path: Path, sheets: Mapping[str, pd.DataFrame], settings: Seq
     return atomic_write(path, _write)
 
 
-def write_outputs(result: OptimiseResult, out_dir: str | Path, *, site_names: Mapping[str, str] | None = None,
-                  save_ranks: Sequence[int] = (1,), prefix: str = "Optimised") -> list[Path]:
+def write_outputs(
+    result: OptimiseResult,
+    out_dir: str | Path,
+    *,
+    site_names: Mapping[str, str] | None = None,
+    save_ranks: Sequence[int] = (1,),
+    prefix: str = "Optimised",
+) -> list[Path]:
     """Write options, Pareto front, per-network summary (CSV and workbook) and scenarios (TOML).
 
     Returns
@@ -121,10 +158,19 @@ def write_outputs(result: OptimiseResult, out_dir: str | Path, *, site_names: Ma
     opts = options_frame(result, site_names=site_names)
     front = pareto_frame(result, site_names=site_names)
     blocks = blocks_frame(result)
-    files = [_csv(opts, out / "optimise_options.csv"), _csv(front, out / "optimise_pareto.csv"),
-             _csv(blocks, out / "optimise_networks.csv")]
-    files.append(write_workbook(out / "optimise.xlsx", {"Options": opts, "Pareto front": front,
-                                                       "Networks": blocks}, settings_rows(result)))
-    files.append(save_scenarios(ranked_scenarios(result, save_ranks, prefix=prefix),
-                                out / "optimised_scenarios.toml"))
+    files = [
+        _csv(opts, out / "optimise_options.csv"),
+        _csv(front, out / "optimise_pareto.csv"),
+        _csv(blocks, out / "optimise_networks.csv"),
+    ]
+    files.append(
+        write_workbook(
+            out / "optimise.xlsx",
+            {"Options": opts, "Pareto front": front, "Networks": blocks},
+            settings_rows(result),
+        )
+    )
+    files.append(
+        save_scenarios(ranked_scenarios(result, save_ranks, prefix=prefix), out / "optimised_scenarios.toml")
+    )
     return files

@@ -40,10 +40,12 @@ def calibrate_kappa(problem: HubProblem, objective: Objective) -> float:
         return float(objective.kappa)
     t = problem.baseline_minutes
     if t is None:
-        sub = problem.cost[:, problem.candidate]
+        sub = problem.cost[:, problem.candidate_mask]
         t = np.where(np.isfinite(sub).any(axis=1), sub.min(axis=1), np.nan) if sub.size else np.array([])
     ok = np.isfinite(t) & (problem.demand > 0)
-    kappa = equity.kolm_pollak_kappa(t[ok], problem.demand[ok], aversion=objective.aversion) if ok.any() else 0.0
+    kappa = (
+        equity.kolm_pollak_kappa(t[ok], problem.demand[ok], aversion=objective.aversion) if ok.any() else 0.0
+    )
     return float(kappa) if np.isfinite(kappa) and kappa > 0 else 0.01
 
 
@@ -123,9 +125,10 @@ def optimise(
         raise ScenarioError(f"top_k = {top_k} must be at least 1.")
     problem.site_index(list(constraints.must_open) + list(constraints.never))  # unknown ids raise
     if constraints.must_open:
-        cand = problem.candidate.copy()
+        cand = problem.candidate_mask.copy()
         cand[problem.site_index(list(constraints.must_open))] = True
-        problem = HubProblem(**{**_fields(problem), "candidate": cand})
+        problem = replace(problem, candidate=cand)
+    blocks: list[tuple[str | None, int]]
     if national:
         if not isinstance(p, int):
             raise ScenarioError("With national hubs, p must be one number.")
@@ -133,12 +136,16 @@ def optimise(
     else:
         nets = problem.networks()
         if not nets:
-            raise ScenarioError("Hubs per network need a 'network' column for areas and sites; "
-                                "load network tables or choose hubs nationally.")
+            raise ScenarioError(
+                "Hubs per network need a 'network' column for areas and sites; "
+                "load network tables or choose hubs nationally."
+            )
         if isinstance(p, Mapping):
             missing = [n for n in nets if n not in p]
             if missing:
-                raise ScenarioError(f"p is not given for networks {missing}; give a number for every network.")
+                raise ScenarioError(
+                    f"p is not given for networks {missing}; give a number for every network."
+                )
             unknown = sorted(set(p) - set(nets))
             if unknown:
                 raise ScenarioError(f"p names networks {unknown} that no area belongs to (networks: {nets}).")
@@ -146,7 +153,9 @@ def optimise(
         else:
             blocks = [(n, int(p)) for n in nets]
         if constraints.must_open:
-            placed = {problem.site_network[i] for i in problem.site_index(list(constraints.must_open))}
+            site_net = problem.site_network
+            assert site_net is not None
+            placed = {site_net[i] for i in problem.site_index(list(constraints.must_open))}
             if None in placed:
                 raise ScenarioError("A must-open site has no network; give it one or choose hubs nationally.")
     kappa = calibrate_kappa(problem, objective)
@@ -162,30 +171,65 @@ def optimise(
         block = prepare(sub, n_hubs, constraints)
         sub_progress = scaled(progress, b / len(blocks), (b + 1) / len(blocks))
         work = block.cost.shape[0] * enum_mod.n_combinations(block, n_hubs) * n_hubs
-        use_enum = (method == "enumeration" or (method == "auto" and work <= max_work)) and \
-            constraints.capacity_per_linac is None
+        use_enum = (
+            method == "enumeration" or (method == "auto" and work <= max_work)
+        ) and constraints.capacity_per_linac is None
         if method == "enumeration" and constraints.capacity_per_linac is not None:
-            raise ScenarioError("Capacity makes assignment no longer 'nearest hub': use method 'milp' or 'auto'.")
-        report(progress, b / len(blocks), f"{sub.label}: {n_hubs} hubs by {'enumeration' if use_enum else 'MILP'}")
+            raise ScenarioError(
+                "Capacity makes assignment no longer 'nearest hub': use method 'milp' or 'auto'."
+            )
+        report(
+            progress,
+            b / len(blocks),
+            f"{sub.label}: {n_hubs} hubs by {'enumeration' if use_enum else 'MILP'}",
+        )
         if use_enum:
-            res = enum_mod.solve(block, n_hubs, objective, constraints, kappa=kappa, top_k=top_k, pareto=pareto,
-                                 progress=sub_progress, cancelled=cancelled)
+            res = enum_mod.solve(
+                block,
+                n_hubs,
+                objective,
+                constraints,
+                kappa=kappa,
+                top_k=top_k,
+                pareto=pareto,
+                progress=sub_progress,
+                cancelled=cancelled,
+            )
         else:
-            res = milp_mod.solve(block, n_hubs, objective, constraints, kappa=kappa, top_k=top_k, pareto=pareto,
-                                 time_limit=time_limit, mip_rel_gap=mip_rel_gap, nearest_k=nearest_k, progress=sub_progress,
-                                 cancelled=cancelled)
-        log.info("%s: %s, objective %.4g, proven %s, gap %.3g, %.2f s", res.network, res.method,
-                 res.objective, res.proven_optimal, res.gap, res.runtime)
+            res = milp_mod.solve(
+                block,
+                n_hubs,
+                objective,
+                constraints,
+                kappa=kappa,
+                top_k=top_k,
+                pareto=pareto,
+                time_limit=time_limit,
+                mip_rel_gap=mip_rel_gap,
+                nearest_k=nearest_k,
+                progress=sub_progress,
+                cancelled=cancelled,
+            )
+        log.info(
+            "%s: %s, objective %.4g, proven %s, gap %.3g, %.2f s",
+            res.network,
+            res.method,
+            res.objective,
+            res.proven_optimal,
+            res.gap,
+            res.runtime,
+        )
         if note:
             res = replace(res, note="; ".join(x for x in (note, res.note) if x))
         results[res.network] = res
     report(progress, 1.0, "Hubs chosen")
-    return OptimiseResult(blocks=results, objective=objective, constraints=constraints, kappa=kappa,
-                          national=national, demand_column=problem.demand_column,
-                          incidence_per_100k=problem.incidence_per_100k, pareto_measure=pareto)
-
-
-def _fields(problem: HubProblem) -> dict[str, object]:
-    from dataclasses import fields
-
-    return {f.name: getattr(problem, f.name) for f in fields(problem)}
+    return OptimiseResult(
+        blocks=results,
+        objective=objective,
+        constraints=constraints,
+        kappa=kappa,
+        national=national,
+        demand_column=problem.demand_column,
+        incidence_per_100k=problem.incidence_per_100k,
+        pareto_measure=pareto,
+    )
