@@ -29,6 +29,12 @@ EXIT_INTERRUPTED = 130
 log = logging.getLogger("access_app")
 
 
+def _subcommands() -> list:  # noqa: ANN202 - modules with add_parser(sub) and run(args)
+    from . import cli_matrix, cli_model, cli_optimise
+
+    return [cli_matrix, cli_model, cli_optimise]
+
+
 def _data_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("data (each defaults to the embedded England data)")
     g.add_argument("--population", type=Path, metavar="FILE",
@@ -85,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
                           f"({filetypes.describe('osm')}) or a saved network "
                           f"({filetypes.describe('saved_network')}); default: "
                           "DfT major road network 2013 (embedded)")
+    run.add_argument("--matrix", type=Path, metavar="FILE",
+                     help="travel times made elsewhere (CSV/Parquet: area id, site id, minutes; e.g. "
+                          "public transport from r5py or OTP) instead of routing; see 'matrix --out'")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
@@ -105,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Load and check areas, sites and network tables; print what "
                                      "was found. Exit code 2 with a message if anything is wrong.")
     _data_options(chk)
-    cli_model.add_parser(sub)
+    for module in _subcommands():
+        module.add_parser(sub)
     return parser
 
 
@@ -174,8 +184,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model = cli_model.load(args.model)
     dataset = _load_dataset(args)
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
-                          scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, progress=progress,
+                          scenario_path=args.scenarios, matrix_path=args.matrix,
+                          baseline=args.baseline, cache_dir=args.cache_dir, progress=progress,
                           **({} if model is None else {"speed_model": model.speed_model,
                                                        "routing_params": model.routing_params,
                                                        "model_source": model.source}))
@@ -222,10 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check,
-                "model": cli_model.run}
+    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
+    commands.update({m.COMMAND: m.run for m in _subcommands()})
     try:
-        if args.command == "run":
+        if args.command in ("run", "matrix", "optimise"):
             from .core.pipeline import configure_osmnx_for_app
 
             configure_osmnx_for_app(cache_dir=args.cache_dir)

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 
@@ -630,7 +630,7 @@ class Session:
         self._changed()
         return new
 
-    def open_group(self, which: str, *, name: str | None = None) -> Scenario:
+    def open_group(self, which: Literal["all", "main"], *, name: str | None = None) -> Scenario:
         """Open every site (``"all"``) or every main centre (``"main"``) in ``name``."""
         name = name or self.current
         new = ed.open_all(self.scenario(name), sites=self.sites, which=which)
