@@ -76,6 +76,9 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     m.addAction(act(win, "&Rename scenario…", lambda: window_dialogs.rename_dialog(win), "F2"))
     m.addAction(act(win, "De&lete scenario", lambda: win.apply(lambda: s.delete(s.current))))
     m.addSeparator()
+    named["hubs"] = act(win, "Suggest &hubs…", lambda: window_dialogs.hubs_dialog(win), "Ctrl+H",
+                        "Choose hubs per network with the optimiser, equity built in")
+    m.addAction(named["hubs"])
     named["model"] = act(win, "Speeds and &access legs…", lambda: window_dialogs.model_dialog(win), None,
                          "Edit the speed model and routing parameters, then recompute")
     m.addAction(named["model"])
