@@ -119,14 +119,20 @@ class NetworkChoice:
         ``place`` means the embedded DfT network.
     place
         A place name to download with osmnx (needs the internet).
+    matrix_path
+        A travel-time table made elsewhere (CSV or Parquet of area, site, minutes; e.g.
+        public transport times); no routing is done and there is no road network.
     """
 
     path: Path | None = None
     place: str | None = None
+    matrix_path: Path | None = None
 
     @property
     def label(self) -> str:
         """Return how the network is named in the window and the exports."""
+        if self.matrix_path is not None:
+            return f"Travel times imported from {self.matrix_path}"
         if self.path is not None:
             return str(self.path)
         if self.place is not None:
@@ -317,6 +323,10 @@ class Session:
         base = self.dataset
         current_network = self.network
         choice = network or self.network_choice
+        if table is not None and choice.matrix_path is not None:
+            raise DataError("The travel times were imported from a file, which has no times for "
+                            "a new table: load a road network (or the default) first, or import "
+                            "a matrix made for the new areas and sites.")
         new_network = network is not None or current_network is None
         scenarios_now = tuple(self.scenarios)
         cache_dir, model = self.cache_dir, self.model
@@ -334,6 +344,17 @@ class Session:
             else:
                 ds = base
             check_cancelled(cancelled)
+            if choice.matrix_path is not None:
+                from access_app.core import matrix_io
+
+                matrix = matrix_io.read_matrix(
+                    choice.matrix_path, area_ids=ds.areas[schema.AREA_ID].astype(str).to_numpy(),
+                    site_ids=ds.sites[schema.SITE_ID].astype(str).to_numpy(),
+                    progress=scaled(progress, 0.05, 1.0), cancelled=cancelled)
+                fitted, used_file, notes = ed.scenarios_for_sites(
+                    scenarios_now, ds.sites, saved_file=scenario_file if not scenarios_now else None)
+                return Loaded(ds, None, choice, matrix, scenarios=fitted, scenario_file=used_file,
+                              notes=notes)
             net = current_network
             if new_network:
                 net = choice.load(own_crs(ds.areas), cache_dir=cache_dir, model=model,
@@ -411,6 +432,10 @@ class Session:
             raise DataError(
                 "Choose the OS Code-Point Open zip first (File > Choose postcode file…) to place "
                 "sites by postcode, or add the site by clicking the map.")
+        if self.network is None:
+            raise DataError("The travel times were imported from a file, so there is no road "
+                            "network to route a new site over: add its times to the matrix file "
+                            "and import it again, or load a road network first.")
         base, net, choice = self.dataset, self.network, self.network_choice
         cache_dir, model = self.cache_dir, self.model
         site_id = io.unique_site_id(str(values["site_name"]), self.sites[schema.SITE_ID].astype(str))
@@ -451,6 +476,14 @@ class Session:
         self.scenarios = moved
         self._results.clear()
         self._emit(EVENT_DATA, EVENT_SCENARIOS)
+
+    def export_matrix(self, path: str | Path) -> Path:
+        """Write the full areas x sites matrix (area id, site id, minutes) as CSV or Parquet."""
+        if self.matrix is None:
+            raise DataError("There are no travel times yet.")
+        from access_app.core import matrix_io
+
+        return matrix_io.write_matrix(self.matrix, path)
 
     def save_sites(self, path: str | Path) -> Path:
         """Write the sites, with any added or edited, as a CSV that opens again."""

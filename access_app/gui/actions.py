@@ -55,6 +55,12 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
                             ("download", "&Download road network…", None),
                             ("postcodes", "Choose &postcode file…", None)):
         m.addAction(act(win, text, lambda k=kind: loading.request(k), key))
+    m.addAction(act(win, "&Import travel times…", loading.import_matrix_dialog, None,
+                    "Use a travel-time table made elsewhere (area, site, minutes; CSV or Parquet), "
+                    "e.g. public transport times, instead of routing"))
+    m.addAction(act(win, "Export travel-time &matrix…", exports.export_matrix_dialog, None,
+                    "Write every area-to-site time (CSV or Parquet) to check the routing or the "
+                    "optimiser independently"))
     m.addAction(act(win, "Save si&tes as CSV…", loading.save_sites_dialog, None,
                     "Save the sites, with those added or edited, to open again"))
     m.addSeparator()
