@@ -278,6 +278,10 @@ def write_all(
         manifest = _manifest(staging, names, run_id=run_id)
         atomic_write_text(staging / MANIFEST_NAME, json.dumps(manifest, indent=2) + "\n")
         _swap(staging, out, names)
+    except OSError as exc:
+        raise ExportError(
+            f"Could not write the export set to {out}: {exc}; the previous export set is unchanged."
+        ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     written = [out / n for n in [*names, MANIFEST_NAME]]

@@ -35,7 +35,7 @@ def _arrow_ready(frame: pd.DataFrame) -> pd.DataFrame:
         dtype = series.dtype
         if pd.api.types.is_bool_dtype(dtype):
             series = series.map(lambda v: None if v is None or v is pd.NA else str(bool(v)))
-        elif isinstance(dtype, pd.CategoricalDtype) or dtype == object:
+        elif isinstance(dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(dtype):
             series = series.astype(object).map(_text)
         out[neutralise_text(str(column))] = series
     return pd.DataFrame(out, index=frame.index)
