@@ -153,7 +153,9 @@ def number_format(column: str, *, fine_demand: bool = False) -> str | None:
         return FMT_SHARE
     if column in _INDEX_COLS:
         return FMT_INDEX
-    if column.endswith("_min") or column in ("minutes", "hours_per_course", "baseline_minutes"):
+    if column.endswith("_min") or column.startswith("mean_min_") or column in (
+        "minutes", "hours_per_course", "baseline_minutes"
+    ):
         return FMT_MINUTES
     if "demand" in column:
         return FMT_DEMAND_FINE if fine_demand else FMT_COUNT

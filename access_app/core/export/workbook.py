@@ -54,7 +54,31 @@ _KEY_COLUMNS = frozenset(
 """Columns that say what a row is about: kept on screen (frozen) and repeated in print."""
 
 _MAX_WIDTH = 48
-_HEADER_WRAP = 16
+_HEADER_WRAP = 10
+_LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri, Excel's default row height
+
+
+def _lines(text: str, width: float) -> int:
+    """Return how many lines ``text`` takes when wrapped at word boundaries in ``width`` characters."""
+    chars = max(int(width) - 1, 1)
+    lines, used = 1, 0
+    for word in str(text).split():
+        n = len(word)
+        if used and used + 1 + n <= chars:
+            used += 1 + n
+        elif not used and n <= chars:
+            used = n
+        else:
+            lines += 1 if used else 0
+            lines += (n - 1) // chars  # a word longer than the line is broken
+            used = (n - 1) % chars + 1
+    return lines
+
+
+def _row_height(texts: Sequence[tuple[Any, float]]) -> float | None:
+    """Return the height a row of wrapped texts needs, or ``None`` when one line is enough."""
+    lines = max([_lines(str(t), w) for t, w in texts if isinstance(t, str)] + [1])
+    return _LINE_HEIGHT * lines if lines > 1 else None
 
 
 def plain_value(value: Any, *, fmt: str | None = None) -> Any:
@@ -123,7 +147,8 @@ def _print_setup(ws: Any, *, label_columns: int, header_rows: int = 1) -> None:
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.gridLines = True
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top = ws.page_margins.bottom = 0.75
+    ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_title_rows = f"1:{header_rows}"
     if label_columns:
         ws.print_title_cols = f"A:{get_column_letter(label_columns)}"
@@ -134,7 +159,8 @@ def _print_setup(ws: Any, *, label_columns: int, header_rows: int = 1) -> None:
 
 def _width(texts: Sequence[Any], header: str) -> float:
     longest = max([len(str(t)) for t in texts if t is not None] + [6])
-    head = min(len(header), _HEADER_WRAP)
+    # Headers wrap (about _HEADER_WRAP characters a line) but no word is broken.
+    head = max([min(len(header), _HEADER_WRAP), *(len(w) for w in header.split())])
     return float(min(max(longest, head) + 2, _MAX_WIDTH))
 
 
@@ -192,11 +218,16 @@ def _write_table(
     formats = {c: number_format(c, fine_demand=fine_demand) for c in columns}
     headers = [label(c) for c in columns]
     sample = shown.head(300)
+    widths = []
     for j, col in enumerate(columns, start=1):
         texts = [_shown(v, formats[col]) for v in sample[col].tolist()]
-        ws.column_dimensions[get_column_letter(j)].width = _width(texts, headers[j - 1])
+        widths.append(_width(texts, headers[j - 1]))
+        ws.column_dimensions[get_column_letter(j)].width = widths[-1]
     keys = _label_columns(columns)
     _print_setup(ws, label_columns=keys)
+    head_height = _row_height(list(zip(headers, widths, strict=True)))
+    if head_height:
+        ws.row_dimensions[1].height = head_height
     ws.append([cells.make(h, header=True) for h in headers])
     fmts = [formats[c] for c in columns]
     for pos, values in enumerate(shown.itertuples(index=False, name=None)):
@@ -220,6 +251,7 @@ def _write_summary(wb: Any, summary: pd.DataFrame, *, baseline: str, fine_demand
     change_heads = [f"Change: {names[i]}" for i in others]
     measures = [c for c in summary.columns if c != "scenario"]
     rows: list[list[Any]] = []
+    raw_texts: list[list[str]] = []
     texts_per_col: list[list[str]] = [[] for _ in range(1 + len(names) + len(others))]
     for col in measures:
         fmt = number_format(str(col), fine_demand=fine_demand)
@@ -227,6 +259,7 @@ def _write_summary(wb: Any, summary: pd.DataFrame, *, baseline: str, fine_demand
         row: list[Any] = [cells.make(label(str(col)), wrap=True)]
         row += [cells.make(v, fmt=fmt, wrap=isinstance(v, str)) for v in values]
         texts_per_col[0].append(label(str(col)))
+        raw_texts.append([v if isinstance(v, str) else "" for v in values])
         for j, v in enumerate(values, start=1):
             texts_per_col[j].append(_shown(v, fmt))
         numeric = fmt is not None or pd.api.types.is_numeric_dtype(summary[col])
@@ -239,13 +272,21 @@ def _write_summary(wb: Any, summary: pd.DataFrame, *, baseline: str, fine_demand
             else:
                 row.append(None)
         rows.append(row)
-    ws.column_dimensions["A"].width = 44
     heads = ["Measure", *names, *change_heads]
+    widths = [float(min(max(map(len, texts_per_col[0])) + 2, 60))]
     for j in range(2, len(heads) + 1):
-        longest = max([len(t) for t in texts_per_col[j - 1]] + [10])
-        head = min(len(heads[j - 1]), 18)
-        ws.column_dimensions[get_column_letter(j)].width = float(min(max(longest, head) + 2, 28))
+        longest = max([len(t) for t in texts_per_col[j - 1] if len(t) <= 24] + [10])
+        head = max([min(len(heads[j - 1]), 14), *(len(w) for w in heads[j - 1].split())])
+        floor = 18 if j <= len(names) + 1 else 12  # scenario columns hold the text rows too
+        widths.append(float(min(max(longest, head, floor) + 2, 28)))
+    for j, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width
     _print_setup(ws, label_columns=1)
+    for i, texts in enumerate([heads, *([str(label(str(c))), *vals] for c, vals in
+                                         zip(measures, raw_texts, strict=True))], start=1):
+        height = _row_height(list(zip(texts, widths, strict=False)))
+        if height:
+            ws.row_dimensions[i].height = height
     ws.append([cells.make(h, header=True) for h in heads])
     for row in rows:
         ws.append(row)
