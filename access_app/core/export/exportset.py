@@ -35,6 +35,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -298,21 +299,42 @@ def _stage(
     progress: ProgressFn | None,
     cancelled: CancelFn | None,
 ) -> list[str]:
-    """Write every file of the set into ``staging`` and return their names, in order."""
+    """Write every file of the set into ``staging`` and return their names, in order.
+
+    The GeoPackage is written on a worker thread while this thread writes the workbook and
+    the CSVs: GDAL and Arrow do their work outside the GIL, so the two overlap on a
+    machine with two cores. The worker is always waited for before returning or raising,
+    so nothing writes into the staging folder after it is removed.
+    """
+    note = "".join(f"{k}: {v}\n" for k, v in metadata.items())
+    background: list[tuple[str, Callable[[Path], Path]]] = [
+        (AREAS_GPKG, lambda p: write_geopackage(report_, p, areas=areas)),
+    ]
     steps: list[tuple[str, Callable[[Path], Path]]] = [
         (WORKBOOK_NAME, lambda p: write_excel(report_, p, metadata=metadata)),
     ]
     for name, frame in report_.tables().items():
         steps.append((f"{name}.csv", _bind_csv(frame)))
     steps.append((AREAS_CSV, _bind_csv(report_.areas)))
-    steps.append((AREAS_GPKG, lambda p: write_geopackage(report_, p, areas=areas)))
-    note = "".join(f"{k}: {v}\n" for k, v in metadata.items())
     steps.append((ATTRIBUTION_TXT, lambda p: atomic_write_text(p, note)))
-    for i, (name, step) in enumerate(steps):
+    total = len(steps) + len(background)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
+    try:
         check_cancelled(cancelled)
-        report(progress, 0.95 * i / len(steps), f"Writing {name}")
-        step(staging / name)
-    return [name for name, _ in steps]
+        futures = [pool.submit(step, staging / name) for name, step in background]
+        for i, (name, step) in enumerate(steps):
+            report(progress, 0.9 * i / total, f"Writing {name}")
+            if i:
+                check_cancelled(cancelled)
+            step(staging / name)
+        for (name, _), future in zip(background, futures, strict=True):
+            report(progress, 0.9 * len(steps) / total, f"Writing {name}")
+            future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    names = [name for name, _ in steps] + [name for name, _ in background]
+    order = [WORKBOOK_NAME, *(f"{n}.csv" for n in report_.tables()), AREAS_CSV, AREAS_GPKG, ATTRIBUTION_TXT]
+    return sorted(names, key=order.index)
 
 
 def _bind_csv(frame: Any) -> Callable[[Path], Path]:

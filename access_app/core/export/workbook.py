@@ -135,6 +135,31 @@ class _Cells:
             cell.alignment = self.top_wrap
         return cell
 
+    def number_cell(self, fmt: str | None) -> Any:
+        """Return a reusable cell carrying number format ``fmt`` (``None`` when there is none)."""
+        from openpyxl.cell import WriteOnlyCell
+
+        if fmt is None:
+            return None
+        cell = WriteOnlyCell(self.ws)
+        cell.number_format = fmt
+        return cell
+
+    def fast(self, value: Any, fmt: str | None, proto: Any) -> Any:
+        """Return what to append for one cell of a table row, reusing ``proto`` for numbers.
+
+        A write-only sheet writes a row out when it is appended, so the column's one
+        formatted cell can carry the next row's number: no cell object or style lookup per
+        number.
+        """
+        v = plain_value(value, fmt=fmt)
+        if proto is not None and isinstance(v, int | float) and not isinstance(v, bool):
+            proto.value = v
+            return proto
+        if isinstance(v, str) and is_risky(v):
+            return self.make(v)
+        return v
+
 
 def _print_setup(ws: Any, *, label_columns: int, header_rows: int = 1) -> None:
     from openpyxl.utils import get_column_letter
@@ -230,12 +255,13 @@ def _write_table(
         ws.row_dimensions[1].height = head_height
     ws.append([cells.make(h, header=True) for h in headers])
     fmts = [formats[c] for c in columns]
+    protos = [cells.number_cell(f) for f in fmts]
     for pos, values in enumerate(shown.itertuples(index=False, name=None)):
-        if row_format is not None:
-            row_fmts = [row_format(pos, c) or f for c, f in zip(columns, fmts, strict=True)]
+        if row_format is None:
+            ws.append([cells.fast(v, f, p) for v, f, p in zip(values, fmts, protos, strict=True)])
         else:
-            row_fmts = fmts
-        ws.append([cells.make(v, fmt=f) for v, f in zip(values, row_fmts, strict=True)])
+            row_fmts = [row_format(pos, c) or f for c, f in zip(columns, fmts, strict=True)]
+            ws.append([cells.make(v, fmt=f) for v, f in zip(values, row_fmts, strict=True)])
 
 
 def _write_summary(wb: Any, summary: pd.DataFrame, *, baseline: str, fine_demand: bool) -> None:
