@@ -265,3 +265,27 @@ def test_temp_names_carry_the_pid(tmp_path):
     assert atomic.temp_owner(name + "-wal") == os.getpid()
     assert atomic.temp_owner("area_results.gpkg") is None
     assert not atomic.pid_alive(_dead_pid()) and atomic.pid_alive(os.getpid())
+
+
+def test_two_exports_into_one_folder_leave_one_whole_set(reports, areas, tmp_path):
+    import threading
+
+    out = tmp_path / "shared"
+    errors = []
+
+    def export_one(rep):
+        try:
+            export.write_all(rep, out, areas=areas, metadata=META)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=export_one, args=(r,)) for r in reports]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert export.verify_manifest(out) == []
+    summary = (out / "summary.csv").read_bytes()
+    assert (b"Only S4" in summary) != (b"Networked" in summary)  # one run's set, not a mix
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]

@@ -17,7 +17,9 @@ How :func:`write_all` does it:
    incomplete), then file by file the old file is moved into ``<staging>/.old`` and the new
    one moved in, and the new manifest is moved in last: that rename is the commit. Any
    failure or interruption during the swap moves the old files back (roll-back), so the old
-   set with its manifest is restored.
+   set with its manifest is restored. The swap holds a lock on the folder
+   (:func:`folder_lock`), so two exports into one folder replace the set one after the
+   other: the last one wins, whole.
 
 A reader tells a complete set by ``export_manifest.json``: every file it lists is present
 with the listed SHA-256 (:func:`verify_manifest`). During the few milliseconds of a swap
@@ -34,7 +36,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,6 +219,27 @@ def recover_folder(out_dir: str | Path) -> list[Path]:
     return removed
 
 
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` so two exports into it swap one after the other.
+
+    On POSIX the folder itself is locked (``flock`` on a descriptor of the folder), so no
+    lock file is left behind and the lock ends with the process, however it ends. On
+    Windows there is no such lock and concurrent exports into one folder are not serialised.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
 def write_all(
     report_: EquityReport,
     out_dir: str | Path,
@@ -264,7 +287,8 @@ def write_all(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"Cannot create the output folder {out}: {exc}.") from exc
-    recover_folder(out)
+    with folder_lock(out):
+        recover_folder(out)
     run_id = secrets.token_hex(8)
     staging = out / f"{STAGING_PREFIX}.{os.getpid()}.{run_id}"
     try:
@@ -278,7 +302,8 @@ def write_all(
         report(progress, 0.97, f"Writing {MANIFEST_NAME}")
         manifest = _manifest(staging, names, run_id=run_id)
         atomic_write_text(staging / MANIFEST_NAME, json.dumps(manifest, indent=2) + "\n")
-        _swap(staging, out, names)
+        with folder_lock(out):
+            _swap(staging, out, names)
     except OSError as exc:
         raise ExportError(
             f"Could not write the export set to {out}: {exc}; the previous export set is unchanged."
