@@ -22,8 +22,8 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 HERE = Path(__file__).resolve().parent
 
 # Runs the real ``cli.main`` and ``export.write_all``; only the data loading and routing are
-# replaced by the small fixture, and writing area_results.csv announces itself in a file and
-# then blocks until a signal arrives.
+# replaced by the small fixture, and writing sites.csv announces itself in a file and then
+# blocks until a signal arrives.
 _WRAPPER = textwrap.dedent(
     """
     import sys, threading
@@ -44,7 +44,7 @@ _WRAPPER = textwrap.dedent(
 
     def slow(frame, path):
         result = real(frame, path)
-        if path.name == "area_results.csv":
+        if path.name == "sites.csv":  # written on the main thread
             flag.write_text("writing")
             threading.Event().wait()  # until the signal handler raises
         return result
@@ -79,7 +79,7 @@ def test_signal_during_export_keeps_previous_set(tmp_path: Path, sig: int, code:
             assert time.monotonic() < deadline, "the export never started"
             time.sleep(0.02)
         staging = [p for p in out.iterdir() if p.name.startswith(".access-app-staging")]
-        assert len(staging) == 1 and (staging[0] / "area_results.csv").exists()  # mid-export
+        assert len(staging) == 1 and (staging[0] / "sites.csv").exists()  # mid-export
         proc.send_signal(sig)
         _, stderr = proc.communicate(timeout=120)
     finally:

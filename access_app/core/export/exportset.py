@@ -326,21 +326,21 @@ def _stage(
 ) -> list[str]:
     """Write every file of the set into ``staging`` and return their names, in order.
 
-    The GeoPackage is written on a worker thread while this thread writes the workbook and
-    the CSVs: GDAL and Arrow do their work outside the GIL, so the two overlap on a
-    machine with two cores. The worker is always waited for before returning or raising,
-    so nothing writes into the staging folder after it is removed.
+    The per-area GeoPackage and CSV are written on a worker thread while this thread writes
+    the workbook and the small CSVs: GDAL and Arrow do most of their work outside the GIL,
+    so the two overlap on a machine with two cores. The worker is always waited for before
+    returning or raising, so nothing writes into the staging folder after it is removed.
     """
     note = "".join(f"{k}: {v}\n" for k, v in metadata.items())
     background: list[tuple[str, Callable[[Path], Path]]] = [
         (AREAS_GPKG, lambda p: write_geopackage(report_, p, areas=areas)),
+        (AREAS_CSV, _bind_csv(report_.areas)),
     ]
     steps: list[tuple[str, Callable[[Path], Path]]] = [
         (WORKBOOK_NAME, lambda p: write_excel(report_, p, metadata=metadata)),
     ]
     for name, frame in report_.tables().items():
         steps.append((f"{name}.csv", _bind_csv(frame)))
-    steps.append((AREAS_CSV, _bind_csv(report_.areas)))
     steps.append((ATTRIBUTION_TXT, lambda p: atomic_write_text(p, note)))
     total = len(steps) + len(background)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="export")
