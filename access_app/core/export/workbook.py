@@ -60,7 +60,8 @@ _LINE_HEIGHT = 15.0  # points per line of 11 pt Calibri, Excel's default row hei
 
 def _lines(text: str, width: float) -> int:
     """Return how many lines ``text`` takes when wrapped at word boundaries in ``width`` characters."""
-    chars = max(int(width) - 1, 1)
+    # A column width counts "0" digits; running text averages a little narrower.
+    chars = max(int(width * 1.2) - 1, 1)
     lines, used = 1, 0
     for word in str(text).split():
         n = len(word)
@@ -362,10 +363,17 @@ def _metadata_rows(report_: EquityReport, metadata: Mapping[str, str]) -> list[l
 def _write_metadata(wb: Any, report_: EquityReport, metadata: Mapping[str, str]) -> None:
     ws = wb.create_sheet("Metadata")
     cells = _Cells(ws)
-    for letter, width in zip("ABCD", (34, 90, 40, 40), strict=True):
+    widths = (34.0, 90.0, 40.0, 40.0)
+    for letter, width in zip("ABCD", widths, strict=True):
         ws.column_dimensions[letter].width = width
     _print_setup(ws, label_columns=1)
-    for i, row in enumerate(_metadata_rows(report_, metadata)):
+    rows = _metadata_rows(report_, metadata)
+    for i, row in enumerate(rows, start=1):
+        # Set before the rows go in: a write-only sheet writes each row as it is appended.
+        height = _row_height([(str(v), w) for v, w in zip(row, widths, strict=False) if v is not None])
+        if height:
+            ws.row_dimensions[i].height = height
+    for i, row in enumerate(rows):
         heading = i == 0 or (len(row) == 4 and row[0] == "Scenario" and row[1] == "Definition")
         ws.append([cells.make(v, header=heading, wrap=True) for v in row])
 
