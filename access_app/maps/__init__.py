@@ -36,30 +36,52 @@ Every page built here, once loaded, provides:
     Returns ``[lat, lng, zoom]`` of the current view.
 ``window.accessBuildMs``
     Milliseconds spent creating the area markers (for benchmarks).
+``window.accessRestyle(payload)``
+    Recolours the areas, updates tooltips, legend, title and site roles in place from
+    :func:`restyle_payload` (no reload); returns the milliseconds it took. The page must
+    have been built from the same areas (same order) and sites.
 """
 
 from __future__ import annotations
 
 from . import builders as builders
 from . import classify as classify
+from . import context as context
 from . import frames as frames
 from . import layers as layers
 from . import offline as offline
-from .builders import catchment_map, change_map, travel_time_map
+from . import planner as planner
+from . import shapes as shapes
+from . import themes as themes
+from .builders import (
+    catchment_map,
+    catchment_popups,
+    change_map,
+    restyle_payload,
+    travel_time_map,
+)
 from .classify import (
     CHANGE_BREAKS,
     TRAVEL_TIME_BREAKS,
     classify_change,
     classify_travel_time,
 )
+from .context import MapContext, default_context
 from .frames import change_areas, scenario_areas, site_roles
 from .offline import OfflineMap, leaflet_dir, map_html, save_map
+from .planner import DRIVE_TIME_BANDS, drive_time_map
 
 #: Prefix of the console messages a map logs when its view changes.
 VIEW_MESSAGE_PREFIX = "access-app:view:"
 
 __all__ = [
     "CHANGE_BREAKS",
+    "DRIVE_TIME_BANDS",
+    "MapContext",
+    "catchment_popups",
+    "default_context",
+    "drive_time_map",
+    "restyle_payload",
     "TRAVEL_TIME_BREAKS",
     "VIEW_MESSAGE_PREFIX",
     "OfflineMap",
