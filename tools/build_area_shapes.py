@@ -138,10 +138,11 @@ def build_shapes(df: pd.DataFrame, lad: gpd.GeoDataFrame, england: shapely.Geome
     simple = polygonal(shapely.coverage_simplify(cells, SIMPLIFY_M))
     bad = shapely.is_empty(simple)
     simple[bad] = cells[bad]
-    area_km2 = np.round(shapely.area(simple) / 1e6, 4)
     wgs = gpd.GeoSeries(simple, crs=BNG).to_crs(WGS84)
     rounded = shapely.set_precision(wgs.to_numpy(), 1e-5)
     rounded = polygonal(np.asarray(rounded, dtype=object))
+    # the area of the shape as stored (and drawn), measured in British National Grid
+    area_km2 = np.round(gpd.GeoSeries(rounded, crs=WGS84).to_crs(BNG).area.to_numpy() / 1e6, 4)
     return gpd.GeoDataFrame(
         {"area_id": df["lsoa11cd"].to_numpy(), "lad_code": df["ltla22_code"].to_numpy(),
          "area_km2": area_km2},

@@ -417,47 +417,56 @@ def catchment_popups(areas: pd.DataFrame, sites: pd.DataFrame, *,
     """
     key = schema.SITE_ID if (schema.SITE_ID in areas.columns
                              and schema.SITE_ID in sites.columns) else schema.SITE_NAME
-    if key not in areas.columns or schema.POPULATION not in areas.columns:
+    if key not in areas.columns or schema.POPULATION not in areas.columns or not len(sites):
         return [None] * len(sites)
-    pop = pd.to_numeric(areas[schema.POPULATION], errors="coerce").fillna(0.0)
-    frame = pd.DataFrame({"k": areas[key].astype(object), "pop": pop.to_numpy()})
-    if schema.IMD_DECILE in areas.columns:
-        dec = pd.to_numeric(areas[schema.IMD_DECILE], errors="coerce")
-        frame["q"] = np.ceil(dec.to_numpy(dtype=float) / 2)
+    site_keys = sites[key].astype(object).to_numpy()
+    n = len(sites)
+    codes = pd.Categorical(areas[key].astype(object), categories=pd.unique(site_keys)).codes
+    # map category position back to the first site row holding that key
+    first_row = {k: i for i, k in reversed(list(enumerate(site_keys)))}
+    cat_row = np.array([first_row[k] for k in pd.unique(site_keys)], dtype=np.int64)
+    ok = codes >= 0
+    row = cat_row[codes[ok]]
+    pop = pd.to_numeric(areas[schema.POPULATION], errors="coerce").fillna(0.0).to_numpy(
+        dtype=float)[ok]
+    count = np.bincount(row, minlength=n)
+    pop_sum = np.bincount(row, weights=pop, minlength=n)
+    total_pop = float(np.nansum(pd.to_numeric(areas[schema.POPULATION], errors="coerce"))) or 1.0
+    rural = quint = mean_min = None
     if schema.URBAN_RURAL in areas.columns:
-        frame["rural"] = (areas[schema.URBAN_RURAL].astype(str).str.lower() == "rural"
-                          ).to_numpy()
+        is_rural = (areas[schema.URBAN_RURAL].astype(str).str.lower() == "rural").to_numpy()[ok]
+        rural = np.bincount(row, weights=pop * is_rural, minlength=n)
+    if schema.IMD_DECILE in areas.columns:
+        dec = pd.to_numeric(areas[schema.IMD_DECILE], errors="coerce").to_numpy(dtype=float)[ok]
+        q = np.ceil(dec / 2)
+        has_q = np.isfinite(q) & (q >= 1) & (q <= 5)
+        quint = np.bincount(row[has_q] * 5 + (q[has_q].astype(np.int64) - 1),
+                            weights=pop[has_q], minlength=n * 5).reshape(n, 5)
     if minutes_col and minutes_col in areas.columns:
-        mins = pd.to_numeric(areas[minutes_col], errors="coerce").to_numpy(dtype=float)
-        frame["wmin"] = np.where(np.isfinite(mins), mins, np.nan)
-    groups = {k: g for k, g in frame.dropna(subset=["k"]).groupby("k")}
-    total_pop = float(frame["pop"].sum()) or 1.0
+        mins = pd.to_numeric(areas[minutes_col], errors="coerce").to_numpy(dtype=float)[ok]
+        fin = np.isfinite(mins)
+        w = np.bincount(row[fin], weights=pop[fin], minlength=n)
+        wm = np.bincount(row[fin], weights=pop[fin] * mins[fin], minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean_min = np.where(w > 0, wm / w, np.nan)
+    names = _texts(sites[schema.SITE_NAME])
     out: list[str | None] = []
-    for _, row in sites.iterrows():
-        g = groups.get(row[key])
-        if g is None or not len(g):
+    for k in range(n):
+        if not count[k]:
             out.append(None)
             continue
-        p = float(g["pop"].sum())
-        rows = [f"<b>{esc(row[schema.SITE_NAME])}</b>: catchment",
-                f"Areas: {len(g):,}", f"Population: {p:,.0f} ({100 * p / total_pop:.1f}% of all)"]
-        if "wmin" in g and p > 0:
-            ok = np.isfinite(g["wmin"].to_numpy())
-            if ok.any():
-                w = g["pop"].to_numpy()[ok]
-                mean = float(np.average(g["wmin"].to_numpy()[ok], weights=w)) if w.sum() else \
-                    float(np.mean(g["wmin"].to_numpy()[ok]))
-                rows.append(f"Mean travel time: {mean:.1f} min (population-weighted)")
-        if "rural" in g and p > 0:
-            rows.append(f"Rural share: {100 * float(g.loc[g['rural'], 'pop'].sum()) / p:.1f}%")
+        p = float(pop_sum[k])
+        rows = [f"<b>{names[k]}</b>: catchment", f"Areas: {int(count[k]):,}",
+                f"Population: {p:,.0f} ({100 * p / total_pop:.1f}% of all)"]
+        if mean_min is not None and np.isfinite(mean_min[k]):
+            rows.append(f"Mean travel time: {mean_min[k]:.1f} min (population-weighted)")
+        if rural is not None and p > 0:
+            rows.append(f"Rural share: {100 * float(rural[k]) / p:.1f}%")
         html = '<div class="access-tip access-stats">' + "<br>".join(rows)
-        if "q" in g and p > 0:
-            cells = []
-            for q in range(1, 6):
-                share = 100 * float(g.loc[g["q"] == q, "pop"].sum()) / p
-                cells.append(f"<td>Q{q}</td><td>{share:.1f}%</td>")
-            html += ("<br>Population by IMD quintile (Q1 most deprived):<table>"
-                     + "".join(f"<tr>{c}</tr>" for c in cells) + "</table>")
+        if quint is not None and p > 0:
+            cells = "".join(f"<tr><td>Q{j + 1}</td><td>{100 * float(quint[k, j]) / p:.1f}%</td>"
+                            "</tr>" for j in range(5))
+            html += f"<br>Population by IMD quintile (Q1 most deprived):<table>{cells}</table>"
         out.append(html + "</div>")
     return out
 
@@ -796,7 +805,11 @@ def restyle_payload(
     if kind not in defaults:
         raise ValueError(f"Unknown map kind {kind!r}; use 'travel', 'change' or 'catchment'.")
     col = value_col or defaults[kind]
-    areas, sites, _ = _prepare(areas, sites, None, col)
+    if kind == "catchment":  # colours depend on the catchments' centres, as on the page
+        areas, sites, _ = _prepare(areas, sites, None, col)
+    else:
+        _require(areas, [col], "areas")
+        _require(sites, [schema.SITE_NAME], "sites")
     extra = _legend_extra(approximate)
     if kind == "travel":
         main, fields = _travel_theme(areas, value_col=col,

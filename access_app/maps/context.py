@@ -20,6 +20,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from access_app.core import schema
 
@@ -55,6 +56,8 @@ class MapContext:
         Context layers to offer (``"imd"``, ``"urban_rural"``, ``"density"``).
     road_name_col
         Column of road numbers in ``roads``.
+    road_area
+        Optional polygon (British National Grid): only road links touching it are drawn.
     """
 
     shapes: gpd.GeoDataFrame | None = None
@@ -62,6 +65,7 @@ class MapContext:
     places: pd.DataFrame | None = None
     layers: tuple[str, ...] = DEFAULT_LAYERS
     road_name_col: str = "road"
+    road_area: Any = None
     _cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -81,7 +85,8 @@ class MapContext:
             if all(g is None for g in aligned):
                 self._cache[key] = (None, None)
             else:
-                self._cache.clear() if len(self._cache) > 4 else None
+                if len(self._cache) > 4:
+                    self._cache.clear()
                 self._cache[key] = (pack_polygons(aligned), shape_area_km2(areas, self.shapes))
         return self._cache[key]
 
@@ -90,7 +95,8 @@ class MapContext:
         if self.roads is None:
             return None
         if "roads" not in self._cache:
-            self._cache["roads"] = road_data(self.roads, name_col=self.road_name_col)
+            self._cache["roads"] = road_data(self.roads, name_col=self.road_name_col,
+                                             within=self.road_area)
         return self._cache["roads"]
 
     def place_table(self) -> dict[str, Any] | None:
@@ -104,7 +110,14 @@ class MapContext:
 
 @lru_cache(maxsize=1)
 def default_context() -> MapContext:
-    """Return the context of the embedded data: approximate LSOA shapes, DfT major roads
-    2013, local authority and postcode district places (one shared, cached instance).
+    """Return the context of the embedded data (one shared, cached instance).
+
+    Approximate LSOA shapes, the DfT major roads 2013 that touch England (within 2 km of
+    its outline) and the local authority and postcode district places.
     """
-    return MapContext(shapes=default_shapes(), roads=default_roads(), places=default_places())
+    from access_app.core import defaults
+
+    england = defaults.load_default_boundaries()["england"].to_crs(schema.BNG)
+    area = shapely.buffer(england.union_all(), 2000.0)
+    return MapContext(shapes=default_shapes(), roads=default_roads(), places=default_places(),
+                      road_area=area)

@@ -39,6 +39,9 @@ logger = logging.getLogger(__name__)
 #: Drive-time bands, minutes (the 45-minute NRAG guideline among them, as in the
 #: travel-time classes of :mod:`access_app.maps.classify`).
 DRIVE_TIME_BANDS: tuple[float, ...] = (30.0, 45.0, 60.0, 90.0)
+#: Colours of the bands (viridis, as the travel-time classes) and, beyond the last band,
+#: a pale grey so the bands stand out.
+DRIVE_TIME_COLOURS: tuple[str, ...] = (*TRAVEL_TIME_COLOURS[:4], "#e4e1da")
 #: Simplification of the band outlines, degrees (about 100 m).
 OUTLINE_TOLERANCE = 0.001
 
@@ -79,7 +82,7 @@ def drive_time_map(
     attribution: str,
     boundaries: Mapping[str, gpd.GeoDataFrame] | None = None,
     bands: Sequence[float] = DRIVE_TIME_BANDS,
-    colours: Sequence[str] = TRAVEL_TIME_COLOURS,
+    colours: Sequence[str] = DRIVE_TIME_COLOURS,
     outlines: bool = True,
     title: str | None = None,
     tiles: bool = False,

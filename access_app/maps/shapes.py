@@ -234,7 +234,7 @@ def road_class(names: Sequence[object]) -> np.ndarray:
 
 
 def road_data(roads: gpd.GeoDataFrame, *, name_col: str = "road",
-              tolerance_m: float = 60.0) -> dict[str, Any]:
+              tolerance_m: float = 60.0, within: Any = None) -> dict[str, Any]:
     """Return the motorways and A roads of ``roads`` merged per road and packed for the page.
 
     Parameters
@@ -246,6 +246,9 @@ def road_data(roads: gpd.GeoDataFrame, *, name_col: str = "road",
         Column of road numbers (``road`` in the embedded network, ``ref`` in OSM).
     tolerance_m
         Simplification in metres (links are merged per road first).
+    within
+        Optional polygon in British National Grid: only links touching it are kept (the
+        England outline keeps the map free of Scottish and Welsh roads off the basemap).
 
     Returns
     -------
@@ -263,6 +266,10 @@ def road_data(roads: gpd.GeoDataFrame, *, name_col: str = "road",
     lines = lines.loc[keep].to_crs(schema.BNG)
     names = names[keep]
     cls = cls[keep]
+    if within is not None:
+        shapely.prepare(within)
+        inside = shapely.intersects(within, lines.geometry.to_numpy())
+        lines, names, cls = lines.loc[inside], names[inside], cls[inside]
     frame = pd.DataFrame({"n": [str(n).replace(" ", "") for n in names], "k": cls,
                           "geom": lines.geometry.to_numpy()})
     geoms, kinds, labels = [], [], []
