@@ -76,8 +76,10 @@ def _default_places() -> pd.DataFrame:
 
 
 def default_places() -> pd.DataFrame:
-    """Return the embedded place table: ``kind`` (``lad``/``district``), ``name``, ``code``,
-    ``lat``, ``lon`` (local authority label points and postcode district centres).
+    """Return the embedded place table of local authorities and postcode districts.
+
+    Columns ``kind`` (``lad``/``district``), ``name``, ``code``, ``lat``, ``lon``: local
+    authority label points and postcode district centres.
     """
     return _default_places()
 
@@ -146,8 +148,10 @@ def pack_polygons(geoms: Sequence[Any] | np.ndarray) -> dict[str, Any]:
 
 
 def pack_lines(geoms: Sequence[Any] | np.ndarray) -> dict[str, Any]:
-    """Pack lines (WGS84) as delta-encoded integers: ``s``, ``xy``, ``r`` (vertices per line),
-    ``g`` (lines per feature).
+    """Pack lines (WGS84) as delta-encoded integers.
+
+    Returns ``s``, ``xy``, ``r`` (vertices per line) and ``g`` (lines per feature), as
+    :func:`pack_polygons`.
     """
     arr = np.array([
         shapely.MultiLineString([g]) if g.geom_type == "LineString" else g for g in geoms
