@@ -124,11 +124,11 @@ def control_boxes(view: InitialView, *, title_lines: int = 2
         "zoom": (10.0, 10.0, 44.0, 75.0),
         "layers": (10.0, 85.0, 58.0, 133.0),
         "title": (w - 230.0, 10.0, w - 10.0, title_bottom),
-        "scale": (w - 78.0, h - 53.0, w - 10.0, h - 19.0),
+        "scale": (w - 112.0, h - 53.0, w - 10.0, h - 19.0),  # up to 100 px of bar
         "attribution": (w - 0.4 * w, h - 14.0, float(w), float(h)),
     }
     if view.legend_open:
-        boxes["search"] = (w - 230.0, title_bottom + 10, w - 10.0, title_bottom + 42)
+        boxes["search"] = (w - 218.0, title_bottom + 10, w - 10.0, title_bottom + 42)
         boxes["legend"] = (w - 230.0, title_bottom + 52, w - 10.0, float(h - 60))
     else:
         boxes["search"] = (w - 59.0, title_bottom + 10, w - 10.0, title_bottom + 36)
