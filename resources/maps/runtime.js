@@ -8,8 +8,12 @@ window.accessApp = window.accessApp || (function () {
   // Zoom levels from which context layers appear.
   var ZOOM = {motorways: 7, aRoads: 9, places: 8, siteLabels: 9, strokes: 10};
 
-  function pane(map, name, z) {
-    if (!map.getPane(name)) { map.createPane(name).style.zIndex = String(z); }
+  function pane(map, name, z, inert) {
+    if (!map.getPane(name)) {
+      var el = map.createPane(name);
+      el.style.zIndex = String(z);
+      if (inert) { el.style.pointerEvents = "none"; }  // let the mouse reach the areas
+    }
     return name;
   }
   function readJson(id) {
@@ -86,67 +90,259 @@ window.accessApp = window.accessApp || (function () {
   }
 
   function colourOf(cls, colours, noValue) { return cls < 0 ? noValue : colours[cls]; }
-  // Outline of an area polygon: thin white from the stroke zoom, else its fill colour.
-  function edge(o, stroked) {
-    o.weight = stroked ? 0.5 : 0.8;
-    o.color = stroked ? "#ffffff" : o.fillColor;
-    o.opacity = stroked ? 0.7 : 1;
-  }
 
-  // Areas: polygons where a shape is known (d.shape), circle markers at the centroid
-  // otherwise; all on one canvas renderer with one shared tooltip.
+  // Areas with shapes: one canvas that draws every polygon itself from typed arrays of
+  // Web Mercator coordinates (no Leaflet object per area), batched by colour, culled to
+  // the view and thinned to whole pixels; hover finds the area under the mouse through a
+  // grid index and a point-in-polygon test. Leaflet's L.Canvas supplies the container,
+  // panning, zoom animation and click forwarding.
+  function mercX(lng) { return (lng + 180) / 360; }
+  function mercY(lat) {
+    var s = Math.sin(Math.max(-85.05, Math.min(85.05, lat)) * Math.PI / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+  function packedToMerc(s, d) {
+    // Flatten packed polygons: xy (Mercator 0..1), ring starts, area -> ring range, bbox.
+    var n = s.g.length, k = s.s, nv = s.xy.length / 2;
+    var xy = new Float64Array(2 * nv), ringStart = new Int32Array(s.r.length + 1);
+    var areaRing = new Int32Array(n + 1), bbox = new Float64Array(4 * n);
+    var lat = 0, lng = 0, v, r, ri = 0, pi = 0, off = 0;
+    for (v = 0; v < nv; v++) {
+      lat += s.xy[2 * v]; lng += s.xy[2 * v + 1];
+      xy[2 * v] = mercX(lng / k); xy[2 * v + 1] = mercY(lat / k);
+    }
+    for (r = 0; r < s.r.length; r++) { ringStart[r] = off; off += s.r[r]; }
+    ringStart[s.r.length] = off;
+    for (var a = 0; a < n; a++) {
+      areaRing[a] = ri;
+      var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var p = 0; p < s.g[a]; p++, pi++) {
+        for (var q = 0; q < s.p[pi]; q++, ri++) {
+          for (v = ringStart[ri]; v < ringStart[ri + 1]; v++) {
+            var x = xy[2 * v], y = xy[2 * v + 1];
+            if (x < x0) { x0 = x; } if (x > x1) { x1 = x; }
+            if (y < y0) { y0 = y; } if (y > y1) { y1 = y; }
+          }
+        }
+      }
+      if (s.g[a] === 0) {  // no shape: a dot at the centroid
+        x0 = x1 = mercX(d.lng[a]); y0 = y1 = mercY(d.lat[a]);
+      }
+      bbox[4 * a] = x0; bbox[4 * a + 1] = y0; bbox[4 * a + 2] = x1; bbox[4 * a + 3] = y1;
+    }
+    areaRing[n] = ri;
+    return {xy: xy, ringStart: ringStart, areaRing: areaRing, bbox: bbox, n: n};
+  }
+  function gridIndex(g, cells) {
+    var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity, a;
+    for (a = 0; a < g.n; a++) {
+      x0 = Math.min(x0, g.bbox[4 * a]); y0 = Math.min(y0, g.bbox[4 * a + 1]);
+      x1 = Math.max(x1, g.bbox[4 * a + 2]); y1 = Math.max(y1, g.bbox[4 * a + 3]);
+    }
+    var cw = (x1 - x0) / cells || 1, ch = (y1 - y0) / cells || 1, grid = new Array(cells * cells);
+    for (a = 0; a < g.n; a++) {
+      var i0 = Math.max(0, Math.floor((g.bbox[4 * a] - x0) / cw));
+      var i1 = Math.min(cells - 1, Math.floor((g.bbox[4 * a + 2] - x0) / cw));
+      var j0 = Math.max(0, Math.floor((g.bbox[4 * a + 1] - y0) / ch));
+      var j1 = Math.min(cells - 1, Math.floor((g.bbox[4 * a + 3] - y0) / ch));
+      for (var j = j0; j <= j1; j++) {
+        for (var i = i0; i <= i1; i++) { (grid[j * cells + i] = grid[j * cells + i] || []).push(a); }
+      }
+    }
+    return {x0: x0, y0: y0, cw: cw, ch: ch, cells: cells, grid: grid};
+  }
+  function inArea(g, a, x, y) {
+    var inside = false;
+    for (var r = g.areaRing[a]; r < g.areaRing[a + 1]; r++) {
+      var s = g.ringStart[r], e = g.ringStart[r + 1];
+      for (var i = s, j = e - 1; i < e; j = i++) {
+        var xi = g.xy[2 * i], yi = g.xy[2 * i + 1], xj = g.xy[2 * j], yj = g.xy[2 * j + 1];
+        if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) { inside = !inside; }
+      }
+    }
+    return inside;
+  }
+  function hitArea(g, idx, x, y, tol) {
+    var i = Math.floor((x - idx.x0) / idx.cw), j = Math.floor((y - idx.y0) / idx.ch);
+    if (i < 0 || j < 0 || i >= idx.cells || j >= idx.cells) { return -1; }
+    var list = idx.grid[j * idx.cells + i] || [];
+    var best = -1, bestD = tol * tol;
+    for (var k = list.length - 1; k >= 0; k--) {
+      var a = list[k];
+      if (g.areaRing[a] === g.areaRing[a + 1]) {  // a dot
+        var dx = g.bbox[4 * a] - x, dy = g.bbox[4 * a + 1] - y;
+        if (dx * dx + dy * dy <= bestD) { best = a; bestD = dx * dx + dy * dy; }
+        continue;
+      }
+      var b = 4 * a;
+      if (x < g.bbox[b] || x > g.bbox[b + 2] || y < g.bbox[b + 1] || y > g.bbox[b + 3]) { continue; }
+      if (inArea(g, a, x, y)) { return a; }
+    }
+    return best;
+  }
+  var AreaCanvas = null;  // made on first use, so the runtime loads without Leaflet
+  function areaCanvasClass() { return AreaCanvas || (AreaCanvas = L.Canvas.extend({
+    initialize: function (d, colours, noValue, options) {
+      L.Canvas.prototype.initialize.call(this, options);
+      this._d = d;
+      this._colours = colours;
+      this._noValue = noValue;
+      this._g = packedToMerc(d.shape, d);
+      this._idx = gridIndex(this._g, 128);
+    },
+    onAdd: function () {
+      L.Canvas.prototype.onAdd.call(this);
+      this._updatePaths();
+    },
+    _updatePaths: function () { this._redraw(); },
+    _redraw: function () {
+      this._redrawRequest = null;
+      if (!this._map || !this._ctx) { return; }
+      var t0 = performance.now();
+      var ctx = this._ctx, map = this._map, g = this._g, d = this._d;
+      var b = this._bounds, zoom = map.getZoom(), scale = 256 * Math.pow(2, zoom);
+      var origin = map.getPixelOrigin();
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.clearRect(0, 0, this._container.width, this._container.height);
+      ctx.restore();
+      // view bounds in Mercator units
+      var vx0 = (b.min.x + origin.x) / scale, vy0 = (b.min.y + origin.y) / scale;
+      var vx1 = (b.max.x + origin.x) / scale, vy1 = (b.max.y + origin.y) / scale;
+      var ox = origin.x, oy = origin.y, stroked = zoom >= ZOOM.strokes;
+      var byColour = {}, a, c;
+      for (a = 0; a < g.n; a++) {
+        var bb = 4 * a;
+        if (g.bbox[bb + 2] < vx0 || g.bbox[bb] > vx1 || g.bbox[bb + 3] < vy0 || g.bbox[bb + 1] > vy1) { continue; }
+        c = colourOf(d.cls[a], this._colours, this._noValue);
+        (byColour[c] = byColour[c] || []).push(a);
+      }
+      var rDot = areaRadius(zoom);
+      // One SVG path string per colour, parsed natively by Path2D: far fewer calls into
+      // the canvas than moveTo/lineTo per vertex.
+      for (c in byColour) {
+        var list = byColour[c], parts = [];
+        for (var k = 0; k < list.length; k++) {
+          a = list[k];
+          if (g.areaRing[a] === g.areaRing[a + 1]) {
+            var cx = Math.round(g.bbox[4 * a] * scale - ox), cy = Math.round(g.bbox[4 * a + 1] * scale - oy);
+            parts.push("M" + (cx - rDot) + " " + cy + "a" + rDot + " " + rDot + " 0 1 0 " +
+                       (2 * rDot) + " 0a" + rDot + " " + rDot + " 0 1 0 " + (-2 * rDot) + " 0");
+            continue;
+          }
+          for (var r = g.areaRing[a]; r < g.areaRing[a + 1]; r++) {
+            var s = g.ringStart[r], e = g.ringStart[r + 1];
+            var px = Math.round(g.xy[2 * s] * scale - ox), py = Math.round(g.xy[2 * s + 1] * scale - oy);
+            var seg = "M" + px + " " + py;
+            for (var v = s + 1; v < e; v++) {
+              var qx = Math.round(g.xy[2 * v] * scale - ox), qy = Math.round(g.xy[2 * v + 1] * scale - oy);
+              if (qx === px && qy === py) { continue; }  // same pixel
+              seg += "L" + qx + " " + qy;
+              px = qx; py = qy;
+            }
+            parts.push(seg + "Z");
+          }
+        }
+        var path = new Path2D(parts.join(""));
+        ctx.fillStyle = c;
+        ctx.fill(path, "evenodd");
+        // below the stroke zoom the outline takes the fill colour: it closes the hairline
+        // seams between neighbours and keeps sub-pixel urban areas visible
+        ctx.lineWidth = stroked ? 0.5 : 0.8;
+        ctx.strokeStyle = stroked ? "rgba(255,255,255,0.7)" : c;
+        ctx.stroke(path);
+      }
+      this.drawMs = performance.now() - t0;
+      window.accessDrawMs = this.drawMs;
+    },
+    hit: function (latlng) {
+      var zoom = this._map.getZoom(), scale = 256 * Math.pow(2, zoom);
+      return hitArea(this._g, this._idx, mercX(latlng.lng), mercY(latlng.lat),
+                     (areaRadius(zoom) + 1) / scale);
+    },
+    _onMouseMove: function (e) {
+      if (!this._map || this._map.dragging.moving() || this._map._animatingZoom) { return; }
+      var ll = this._map.mouseEventToLatLng(e);
+      var a = this.hit(ll);
+      if (a < 0) { this._handleMouseOut(e); }
+      else {
+        if (!this._tip) {
+          this._tip = L.tooltip({direction: "top", offset: [0, -8], className: "access-area-tip"});
+        }
+        this._tip.setLatLng(ll).setContent(areaTip(this._d, a));
+        if (!this._map.hasLayer(this._tip)) { this._map.openTooltip(this._tip); }
+        this._hovered = a;
+      }
+      this._map._fireDOMEvent(e, e.type);
+    },
+    _handleMouseOut: function () {
+      if (this._tip && this._map && this._map.hasLayer(this._tip)) { this._map.closeTooltip(this._tip); }
+      this._hovered = -1;
+    },
+    _handleMouseHover: function () {},
+    _onClick: function (e) { this._map._fireDOMEvent(e, e.type); },
+    getBounds: function () {
+      var g = this._g, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var a = 0; a < g.n; a++) {
+        x0 = Math.min(x0, g.bbox[4 * a]); y0 = Math.min(y0, g.bbox[4 * a + 1]);
+        x1 = Math.max(x1, g.bbox[4 * a + 2]); y1 = Math.max(y1, g.bbox[4 * a + 3]);
+      }
+      var un = function (x, y) {
+        var n = Math.PI - 2 * Math.PI * y;
+        return L.latLng(180 / Math.PI * Math.atan(0.5 * (Math.exp(n) - Math.exp(-n))), x * 360 - 180);
+      };
+      return L.latLngBounds(un(x0, y1), un(x1, y0));
+    }
+  })); }
+
+  // Areas: the AreaCanvas when shapes are known (d.shape), else circle markers at the
+  // centroids on one canvas renderer with one shared tooltip.
   function areaLayer(map, d, colours, noValue) {
     var t0 = (window.performance ? performance.now() : 0);
+    if (d.shape) {
+      var Cls = areaCanvasClass();
+      var layer = new Cls(d, colours, noValue,
+                                 {padding: 0.3, pane: pane(map, "accessAreas", 400)});
+      S.areas = {kind: "shapes", layer: layer, d: d, colours: colours, noValue: noValue};
+      window.accessBuildMs = (window.accessBuildMs || 0) + (performance.now() - t0);
+      return layer;
+    }
     var renderer = L.canvas({padding: 0.5, pane: pane(map, "accessAreas", 400)});
     var group = L.featureGroup();
     var r = areaRadius(map.getZoom());
     var n = d.lat.length;
-    var shapes = d.shape ? unpackPolygons(d.shape) : null;
-    var stroked = map.getZoom() >= ZOOM.strokes;
-    var markers = [], polygons = [];
+    var markers = [];
     for (var i = 0; i < n; i++) {
-      var fill = colourOf(d.cls[i], colours, noValue);
-      var lyr;
-      if (shapes && shapes[i]) {
-        // Below the stroke zoom the outline takes the fill colour, closing the hairline
-        // seams between neighbours and keeping sub-pixel urban areas visible.
-        lyr = L.polygon(shapes[i], {renderer: renderer, stroke: true,
-          weight: stroked ? 0.5 : 0.8, color: stroked ? "#ffffff" : fill,
-          opacity: stroked ? 0.7 : 1, fillColor: fill, fillOpacity: 1, smoothFactor: 1});
-        lyr._accessPoly = true;
-        polygons.push(lyr);
-      } else {
-        lyr = L.circleMarker([d.lat[i], d.lng[i]], {
-          renderer: renderer, radius: r, stroke: false, fillColor: fill, fillOpacity: 0.9
-        });
-        markers.push(lyr);
-      }
-      lyr._accessIndex = i;
-      group.addLayer(lyr);
+      var mk = L.circleMarker([d.lat[i], d.lng[i]], {
+        renderer: renderer, radius: r, stroke: false,
+        fillColor: colourOf(d.cls[i], colours, noValue), fillOpacity: 0.9
+      });
+      mk._accessIndex = i;
+      markers.push(mk);
+      group.addLayer(mk);
     }
     group.bindTooltip(function (layer) { return areaTip(d, layer._accessIndex); },
-                      {direction: "top", offset: [0, -3], sticky: !!shapes});
+                      {direction: "top", offset: [0, -3]});
     // Set the new radius on "zoom", before the renderer re-projects every path on
     // "zoomend"; calling setRadius instead would re-project each marker a second time.
     map.on("zoom", function () {
-      var z = map.getZoom();
-      var nr = areaRadius(z);
+      var nr = areaRadius(map.getZoom());
       if (nr !== r) {
         r = nr;
         for (var k = 0; k < markers.length; k++) { markers[k].options.radius = nr; markers[k]._radius = nr; }
       }
-      var st = z >= ZOOM.strokes;
-      if (st !== stroked) {
-        stroked = st;
-        for (var q = 0; q < polygons.length; q++) { edge(polygons[q].options, st); }
-      }
     });
-    S.areas = {group: group, d: d, renderer: renderer, colours: colours, noValue: noValue,
-               stroked: function () { return stroked; },
-               layers: group.getLayers ? group.getLayers() : group.layers};
+    S.areas = {kind: "points", group: group, d: d, renderer: renderer, colours: colours,
+               noValue: noValue, layers: markers};
     window.accessBuildMs = (window.accessBuildMs || 0) +
       ((window.performance ? performance.now() : 0) - t0);
     return group;
+  }
+  // Colour of every area as drawn now (tests and benchmarks).
+  function areaColours() {
+    var a = S.areas, out = [];
+    for (var i = 0; i < a.d.cls.length; i++) { out.push(colourOf(a.d.cls[i], a.colours, a.noValue)); }
+    return out;
   }
 
   // Recolour every area in place (no page rebuild): cls per area (-1 = no value).
@@ -154,15 +350,20 @@ window.accessApp = window.accessApp || (function () {
     var a = S.areas;
     if (!a) { return 0; }
     var t0 = performance.now();
+    a.d.cls = cls;
+    a.colours = colours;
+    a.noValue = noValue;
+    if (a.kind === "shapes") {
+      a.layer._colours = colours;
+      a.layer._noValue = noValue;
+      a.layer._redraw();
+      return performance.now() - t0;
+    }
     var layers = a.layers;
     for (var k = 0; k < layers.length; k++) {
       var lyr = layers[k];
       lyr.options.fillColor = colourOf(cls[lyr._accessIndex], colours, noValue);
-      if (lyr._accessPoly) { edge(lyr.options, a.stroked()); }
     }
-    a.d.cls = cls;
-    a.colours = colours;
-    a.noValue = noValue;
     if (a.renderer._map) {
       a.renderer._redrawBounds = null;
       a.renderer._redraw();
@@ -236,7 +437,7 @@ window.accessApp = window.accessApp || (function () {
     return labels;
   }
   function roadLayer(map, d) {
-    var renderer = L.canvas({pane: pane(map, "accessRoads", 420), padding: 0.3});
+    var renderer = L.canvas({pane: pane(map, "accessRoads", 420, true), padding: 0.3});
     var lines = unpackLines(d);
     var mw = L.layerGroup(), ar = L.layerGroup();
     for (var i = 0; i < lines.length; i++) {
@@ -260,11 +461,11 @@ window.accessApp = window.accessApp || (function () {
     return byZoom(map, L.layerGroup(), [[ZOOM.places, labels]]);
   }
   function basemapLayer(map, geojson, style) {
-    var renderer = L.canvas({pane: pane(map, "accessBasemap", 250)});
+    var renderer = L.canvas({pane: pane(map, "accessBasemap", 250, true)});
     return L.geoJSON(geojson, {style: style, interactive: false, renderer: renderer});
   }
   function outlineLayer(map, geojson, style) {
-    var renderer = L.canvas({pane: pane(map, "accessOutlines", 430)});
+    var renderer = L.canvas({pane: pane(map, "accessOutlines", 430, true)});
     return L.geoJSON(geojson, {style: style, interactive: false, renderer: renderer});
   }
   function control(map, html, position, className) {
@@ -533,5 +734,7 @@ window.accessApp = window.accessApp || (function () {
           showTheme: showTheme, restyle: restyle, recolour: recolour,
           initialFit: initialFit, scale: scale, viewSync: viewSync,
           unpackPolygons: unpackPolygons, unpackLines: unpackLines, state: S, ZOOM: ZOOM,
+          areaColours: areaColours, packedToMerc: packedToMerc, gridIndex: gridIndex,
+          hitArea: hitArea, mercX: mercX, mercY: mercY,
           LEGEND_COLUMN: LEGEND_COLUMN};
 })();

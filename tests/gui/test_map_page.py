@@ -95,14 +95,18 @@ def test_restyle_and_search_in_the_browser(qtbot, page_file):
                                    open_sites=["b"], approximate=True)
     ms = _js(qtbot, view, f"accessRestyle({json.dumps(payload)})")
     assert isinstance(ms, (int, float)) and ms >= 0
-    fills = json.loads(_js(qtbot, view, "JSON.stringify(accessApp.state.areas.layers.map("
-                                         "function (l) { return l.options.fillColor; }))"))
+    fills = json.loads(_js(qtbot, view, "JSON.stringify(accessApp.areaColours())"))
     c = maps.classify.TRAVEL_TIME_COLOURS
     assert fills == [c[4], c[2], c[0], maps.classify.NO_VALUE_COLOUR, c[1]]
     title = _js(qtbot, view, "document.querySelector('.access-title').textContent")
     assert title == "Scenario B"
     roles = json.loads(_js(qtbot, view, "JSON.stringify(accessApp.state.sites.d.role)"))
     assert sorted(roles) == ["closed", "closed", "open"]
+    # hover: the area under a point is found (area 2's centroid lies in its own square only)
+    lat, lng = areas.to_crs(4326).geometry.iloc[2].y, areas.to_crs(4326).geometry.iloc[2].x
+    hit = _js(qtbot, view, f"accessApp.state.areas.layer.hit(L.latLng({lat}, {lng}))")
+    assert hit == 2
+    assert _js(qtbot, view, "accessApp.state.areas.layer.hit(L.latLng(54.0, -2.0))") == -1
     found = json.loads(_js(qtbot, view, "JSON.stringify(accessApp.state.search.find('hack')"
                                         ".map(function (i) { return i.text; }))"))
     assert found == ["Hackney <b>"]
