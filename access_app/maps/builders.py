@@ -268,9 +268,9 @@ def _site_data(
                            (schema.TRUST, "Trust")):
             if col in sites.columns and pd.notna(row[col]):
                 lines.append(f"{label}: {esc(row[col])}")
-        lines.append(f"Role: {_ROLE_TEXT[roles[k]]}")
         if popups is not None and popups[k]:
             lines.append('<span class="access-note">Click for its catchment</span>')
+        lines.append(f"Role: {_ROLE_TEXT[roles[k]]}")
         tips.append('<div class="access-tip">' + "<br>".join(lines) + "</div>")
     # Draw closed, then open, then hubs; big markers under small ones.
     rank = {"closed": 0, "open": 1, "hub": 2}

@@ -88,8 +88,10 @@ def initial_view(bounds: Sequence[Sequence[float]], width: int, height: int) -> 
     size = (float(width), float(height))
     room = (float(LEGEND_COLUMN), 0.0)
     z0 = bounds_zoom(bounds, size)
-    z1 = bounds_zoom(bounds, size, padding=room)
-    legend_open = z0 - z1 <= 0.25
+    legend_open = False
+    if width > LEGEND_COLUMN + 100 and height > 0:  # else a pane not laid out or too narrow
+        z1 = bounds_zoom(bounds, size, padding=room)
+        legend_open = z0 - z1 <= 0.25
     zoom = z1 if legend_open else z0
     offset = room[0] / 2 if legend_open else 0.0  # (paddingBottomRight - TopLeft) / 2
     (south, west), (north, east) = bounds

@@ -520,10 +520,13 @@ window.accessApp = window.accessApp || (function () {
   // in the top-right corner). The same rule is checked in tests/core/test_maps_layout.py.
   var LEGEND_COLUMN = 250;
   function initialFit(map, bounds) {
-    var room = [LEGEND_COLUMN, 0];
-    var z0 = map.getBoundsZoom(bounds, false);
-    var z1 = map.getBoundsZoom(bounds, false, L.point(room));
-    var open = z0 - z1 <= 0.25;
+    var room = [LEGEND_COLUMN, 0], size = map.getSize(), open = false;
+    // A pane not laid out yet (hidden tab: 0 px) or too narrow keeps the whole width.
+    if (size.x > LEGEND_COLUMN + 100 && size.y > 0) {
+      var z0 = map.getBoundsZoom(bounds, false);
+      var z1 = map.getBoundsZoom(bounds, false, L.point(room));
+      open = z0 - z1 <= 0.25;
+    }
     map.fitBounds(bounds, open ? {animate: false, paddingBottomRight: room} : {animate: false});
     if (S.legend && S.legend.setFolded) { S.legend.setFolded(!open); }
     if (S.search && S.search.setFolded) { S.search.setFolded(!open); }
