@@ -3,13 +3,16 @@
 Build a map with one of the builders, then write it with :func:`save_map`::
 
     from access_app import maps
+    ctx = maps.default_context()   # approximate area shapes, roads, places (cached)
     m = maps.travel_time_map(areas, sites, boundaries=ds.boundaries,
-                             attribution=ds.attribution, title="Scenario A")
+                             attribution=ds.attribution, title="Scenario A", context=ctx)
     maps.save_map(m, cache_dir / "pane_a.html", standalone=False)  # in-app, QUrl.fromLocalFile
     maps.save_map(m, "export.html", standalone=True)                # self-contained export
 
 :func:`scenario_areas`, :func:`change_areas` and :func:`site_roles` join a scenario's
-result to the areas and sites in the columns the builders read.
+result to the areas and sites in the columns the builders read. :func:`drive_time_map` draws
+drive-time bands around one site; :func:`restyle_payload` recolours a loaded page in place
+(``window.accessRestyle``) instead of rebuilding it. See ``docs/maps.md``.
 
 The pages reference no web address: Leaflet 1.9.3 comes from the installed
 ``xstatic-leaflet`` package (``file://`` link in-app, inlined in a standalone export), and
@@ -57,6 +60,7 @@ from .builders import (
     catchment_map,
     catchment_popups,
     change_map,
+    restyle_js,
     restyle_payload,
     travel_time_map,
 )
@@ -81,6 +85,7 @@ __all__ = [
     "catchment_popups",
     "default_context",
     "drive_time_map",
+    "restyle_js",
     "restyle_payload",
     "TRAVEL_TIME_BREAKS",
     "VIEW_MESSAGE_PREFIX",

@@ -837,3 +837,13 @@ def restyle_payload(
         "roles": _site_roles(sites, open_sites, hubs),
         "popups": popups,
     }
+
+
+def restyle_js(payload: Mapping[str, Any]) -> str:
+    """Return the JavaScript that applies a :func:`restyle_payload` in a loaded page.
+
+    For ``QWebEnginePage.runJavaScript``; the call returns the milliseconds it took.
+    """
+    import json
+
+    return f"accessRestyle({json.dumps(payload, allow_nan=False, separators=(',', ':'))})"

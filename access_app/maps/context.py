@@ -20,7 +20,6 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from access_app.core import schema
 
@@ -57,7 +56,8 @@ class MapContext:
     road_name_col
         Column of road numbers in ``roads``.
     road_area
-        Optional polygon (British National Grid): only road links touching it are drawn.
+        Optional polygon (British National Grid): only road links within 2 km of it are
+        drawn.
     """
 
     shapes: gpd.GeoDataFrame | None = None
@@ -96,8 +96,18 @@ class MapContext:
             return None
         if "roads" not in self._cache:
             self._cache["roads"] = road_data(self.roads, name_col=self.road_name_col,
-                                             within=self.road_area)
+                                             within=self.road_area, within_m=2000.0)
         return self._cache["roads"]
+
+    def warm(self, areas: pd.DataFrame) -> MapContext:
+        """Pack shapes (for ``areas``), roads and places now, e.g. on a start-up worker.
+
+        The first map then skips the packing (about 2 s for England). Returns ``self``.
+        """
+        self.packed_shapes(areas)
+        self.packed_roads()
+        self.place_table()
+        return self
 
     def place_table(self) -> dict[str, Any] | None:
         """Return the place labels and search table, or ``None``."""
@@ -118,6 +128,5 @@ def default_context() -> MapContext:
     from access_app.core import defaults
 
     england = defaults.load_default_boundaries()["england"].to_crs(schema.BNG)
-    area = shapely.buffer(england.union_all(), 2000.0)
     return MapContext(shapes=default_shapes(), roads=default_roads(), places=default_places(),
-                      road_area=area)
+                      road_area=england.union_all())

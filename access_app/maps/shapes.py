@@ -126,16 +126,20 @@ def pack_polygons(geoms: Sequence[Any] | np.ndarray) -> dict[str, Any]:
         closing vertex), ``r`` (vertices per ring), ``p`` (rings per polygon), ``g``
         (polygons per area; 0 = no shape).
     """
-    arr = np.empty(len(geoms), dtype=object)
-    for k, g in enumerate(geoms):
-        ok = g is not None and not shapely.is_empty(g) and g.geom_type in (
-            "Polygon", "MultiPolygon")
-        arr[k] = g if ok else shapely.MultiPolygon()
-    if not len(arr):
+    arr = np.asarray(list(geoms), dtype=object)
+    n = len(arr)
+    if not n:
         return {"s": PACK_SCALE, "xy": [], "r": [], "p": [], "g": []}
-    arr = np.array([shapely.MultiPolygon([g]) if g.geom_type == "Polygon" else g for g in arr],
-                   dtype=object)
-    _, coords, (ring_off, poly_off, geom_off) = shapely.to_ragged_array(arr)
+    missing = np.array([g is None for g in arr], dtype=bool)
+    arr[missing] = shapely.Polygon()
+    types = shapely.get_type_id(arr)
+    arr[(types != 3) & (types != 6)] = shapely.Polygon()  # not polygonal: no shape
+    parts, owner = shapely.get_parts(arr, return_index=True)
+    keep_part = ~shapely.is_empty(parts)
+    parts, owner = parts[keep_part], owner[keep_part]
+    if not len(parts):
+        return {"s": PACK_SCALE, "xy": [], "r": [], "p": [], "g": [0] * n}
+    _, coords, (ring_off, poly_off) = shapely.to_ragged_array(parts)
     keep = np.ones(len(coords), dtype=bool)
     keep[ring_off[1:] - 1] = False  # closing vertex of every ring
     return {
@@ -143,7 +147,7 @@ def pack_polygons(geoms: Sequence[Any] | np.ndarray) -> dict[str, Any]:
         "xy": _pack_coords(coords, keep),
         "r": (np.diff(ring_off) - 1).tolist(),
         "p": np.diff(poly_off).tolist(),
-        "g": np.diff(geom_off).tolist(),
+        "g": np.bincount(owner, minlength=n).tolist(),
     }
 
 
@@ -225,7 +229,7 @@ _MOTORWAY = re.compile(r"^\s*(M\d+|A\d+\s*\(M\))", re.I)
 _A_ROAD = re.compile(r"^\s*A\d+", re.I)
 
 
-def road_class(names: Sequence[object]) -> np.ndarray:
+def road_class(names: Sequence[object] | np.ndarray) -> np.ndarray:
     """Return 0 for motorways (``M1``, ``A1(M)``), 1 for other A roads, -1 for the rest."""
     out = np.full(len(names), -1, dtype=np.int8)
     for k, n in enumerate(names):
@@ -238,7 +242,8 @@ def road_class(names: Sequence[object]) -> np.ndarray:
 
 
 def road_data(roads: gpd.GeoDataFrame, *, name_col: str = "road",
-              tolerance_m: float = 60.0, within: Any = None) -> dict[str, Any]:
+              tolerance_m: float = 60.0, within: Any = None,
+              within_m: float = 0.0) -> dict[str, Any]:
     """Return the motorways and A roads of ``roads`` merged per road and packed for the page.
 
     Parameters
@@ -250,9 +255,9 @@ def road_data(roads: gpd.GeoDataFrame, *, name_col: str = "road",
         Column of road numbers (``road`` in the embedded network, ``ref`` in OSM).
     tolerance_m
         Simplification in metres (links are merged per road first).
-    within
-        Optional polygon in British National Grid: only links touching it are kept (the
-        England outline keeps the map free of Scottish and Welsh roads off the basemap).
+    within, within_m
+        Optional polygon in British National Grid: only links within ``within_m`` metres
+        of it are kept (the England outline keeps Scottish and Welsh roads off the map).
 
     Returns
     -------
@@ -272,7 +277,7 @@ def road_data(roads: gpd.GeoDataFrame, *, name_col: str = "road",
     cls = cls[keep]
     if within is not None:
         shapely.prepare(within)
-        inside = shapely.intersects(within, lines.geometry.to_numpy())
+        inside = shapely.dwithin(within, lines.geometry.to_numpy(), within_m)
         lines, names, cls = lines.loc[inside], names[inside], cls[inside]
     frame = pd.DataFrame({"n": [str(n).replace(" ", "") for n in names], "k": cls,
                           "geom": lines.geometry.to_numpy()})

@@ -193,3 +193,15 @@ def test_restyle_payload_matches_the_builders(page):
     assert c["cls"] == cdata["cls"]
     with pytest.raises(ValueError, match="Unknown map kind"):
         maps.restyle_payload(areas, make_sites(), kind="heat")
+
+
+def test_restyle_js_and_warm_context():
+    p = maps.restyle_payload(make_areas(), make_sites(), kind="travel")
+    js = maps.restyle_js(p)
+    assert js.startswith("accessRestyle({") and js.endswith("})")
+    assert json.loads(js[len("accessRestyle("):-1]) == p
+    ctx = make_context()
+    assert ctx.warm(make_areas()) is ctx
+    assert len(ctx._cache) == 3  # shapes for these areas, roads, places
+    packed, km2 = ctx.packed_shapes(make_areas())
+    assert packed["g"] == [1] * 5 and km2 == pytest.approx([4, 1, 1, 0.25, 1], rel=1e-6)
