@@ -49,6 +49,7 @@ from .layers import (
     Attribution,
     BasemapLayer,
     FitBoundsRaw,
+    Highlight,
     HtmlControl,
     LayerControlRaw,
     LegendControl,
@@ -62,6 +63,7 @@ from .layers import (
     ViewSync,
     esc,
     legend_html,
+    road_key_html,
 )
 from .offline import OfflineMap
 from .shapes import APPROXIMATE_NOTE
@@ -478,6 +480,7 @@ def _assemble(
     open_sites: Collection[str] | None, hubs: Collection[str],
     popups: Sequence[str | None] | None = None,
     outlines: Sequence[tuple[str, dict[str, Any], dict[str, Any]]] = (),
+    highlight: Sequence[float] | None = None,
     progress: ProgressFn | None, cancelled: CancelFn | None,
 ) -> OfflineMap:
     if not str(attribution).strip():
@@ -509,7 +512,8 @@ def _assemble(
     area_layer.add_to(m)
     overlays.append(("Areas" + (" (approximate shapes)" if approximate else ""), area_layer))
     roads = ctx.packed_roads()
-    if roads is not None and roads["g"]:
+    has_roads = roads is not None and bool(roads["g"])
+    if roads is not None and has_roads:
         road_layer = RoadLayer(roads, name="Roads")
         road_layer.add_to(m)
         overlays.append(("Roads (motorways from zoom 7, A roads from 9)", road_layer))
@@ -530,7 +534,9 @@ def _assemble(
     if str(title).strip():
         HtmlControl(esc(title), position="topright", class_name="access-title").add_to(m)
     SearchControl(place_layer, site_layer).add_to(m)
-    LegendControl(main.legend).add_to(m)
+    LegendControl(main.legend, footer=road_key_html() if has_roads else "").add_to(m)
+    if highlight is not None:
+        Highlight(highlight).add_to(m)
     note = (f"{attribution}\n{APPROXIMATE_NOTE}" if approximate else attribution)
     Attribution(note).add_to(m)
     ScaleControl().add_to(m)

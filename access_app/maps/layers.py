@@ -259,10 +259,33 @@ class _Call(RawMacroElement):
 
 
 class LegendControl(_Call):
-    """Show the collapsible legend (already escaped HTML body) at the top right."""
+    """Show the collapsible legend (already escaped HTML) at the top right.
 
-    def __init__(self, html_text: str) -> None:
-        super().__init__("legend", html_text, "topright", name="AccessLegend")
+    ``footer`` stays when the body is replaced on restyle (the road key).
+    """
+
+    def __init__(self, html_text: str, *, footer: str = "") -> None:
+        super().__init__("legend", html_text, "topright", footer, name="AccessLegend")
+
+
+class Highlight(_Call):
+    """Ring one location (``[lat, lng]``) above the sites."""
+
+    def __init__(self, latlng: Sequence[float]) -> None:
+        super().__init__("highlight", [float(v) for v in latlng], name="AccessHighlight")
+
+
+#: Road symbols of the legend key (colour, width) as drawn by ``roadLayer``.
+ROAD_KEY = (("motorway (from zoom 7)", "#2b5797", 2.0), ("A road (from zoom 9)", "#9a6a3a", 1.2))
+
+
+def road_key_html() -> str:
+    """Return the legend's road key."""
+    rows = "".join(
+        f'<div class="row"><svg class="line" width="16" height="8"><line x1="0" y1="4" '
+        f'x2="16" y2="4" stroke="{c}" stroke-width="{w}"/></svg>{esc(label)}</div>'
+        for label, c, w in ROAD_KEY)
+    return f"<h4>Roads</h4>{rows}"
 
 
 class ScaleControl(_Call):

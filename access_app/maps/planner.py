@@ -104,7 +104,7 @@ def drive_time_map(
     site
         ``site_id`` (or ``site_name``) of the chosen site.
     sites
-        All sites (drawn as usual; the chosen one is named in the title).
+        All sites (drawn as usual; the chosen one is ringed and named in the title).
     attribution, boundaries, tiles, open_sites, hubs, context, progress, cancelled
         As in :func:`~access_app.maps.travel_time_map`.
     bands
@@ -144,6 +144,7 @@ def drive_time_map(
     if not len(hit):
         raise DataError(f"Site {site!r} is not among the sites' ids or names.")
     site_name = str(sites_4326[schema.SITE_NAME].iloc[hit[0]])
+    chosen = sites_4326.geometry.iloc[hit[0]]
     cls = classify_travel_time(mins, breaks=bands)
     pop = (pd.to_numeric(areas[schema.POPULATION], errors="coerce").fillna(0.0).to_numpy()
            if schema.POPULATION in areas.columns else None)
@@ -177,4 +178,5 @@ def drive_time_map(
     return _assemble(main, fields, sites_4326, areas=areas, context=context,
                      boundaries=boundaries, title=title or f"Drive time to {site_name}",
                      attribution=attribution, tiles=tiles, open_sites=open_sites, hubs=hubs,
-                     outlines=outline_layers, progress=progress, cancelled=cancelled)
+                     outlines=outline_layers, highlight=(chosen.y, chosen.x),
+                     progress=progress, cancelled=cancelled)

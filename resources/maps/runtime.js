@@ -483,7 +483,7 @@ window.accessApp = window.accessApp || (function () {
   }
 
   // Legend: a box with a header that folds it away; the body is replaced on restyle.
-  function legend(map, html, position) {
+  function legend(map, html, position, footer) {
     var c = L.control({position: position});
     c.onAdd = function () {
       var div = L.DomUtil.create("div", "access-box access-legend");
@@ -493,6 +493,9 @@ window.accessApp = window.accessApp || (function () {
       head.innerHTML = '<span>Legend</span><span class="access-fold">\u25be</span>';
       var body = L.DomUtil.create("div", "access-legend-body", div);
       body.innerHTML = html;
+      if (footer) {  // kept on restyle (e.g. the road key)
+        L.DomUtil.create("div", "access-legend-foot", body.parentNode).innerHTML = footer;
+      }
       L.DomEvent.on(head, "click", function () { setFolded(!c.folded); });
       L.DomEvent.disableClickPropagation(div);
       L.DomEvent.disableScrollPropagation(div);
@@ -709,6 +712,11 @@ window.accessApp = window.accessApp || (function () {
     return performance.now() - t0;
   }
 
+  // A ring around one site (the drive-time map's chosen site).
+  function highlight(map, ll) {
+    return L.circleMarker(ll, {radius: 13, color: "#e7298a", weight: 3, fill: false,
+      interactive: false, pane: pane(map, "accessSites", 450)}).addTo(map);
+  }
   function scale(map) { return L.control.scale({position: "bottomright"}).addTo(map); }
 
   function viewSync(map) {
@@ -735,7 +743,7 @@ window.accessApp = window.accessApp || (function () {
           placeLayer: placeLayer, control: control, legend: legend, search: search,
           searchIndex: searchIndex, searchFind: searchFind, layers: layers,
           showTheme: showTheme, restyle: restyle, recolour: recolour,
-          initialFit: initialFit, scale: scale, viewSync: viewSync,
+          initialFit: initialFit, scale: scale, viewSync: viewSync, highlight: highlight,
           unpackPolygons: unpackPolygons, unpackLines: unpackLines, state: S, ZOOM: ZOOM,
           areaColours: areaColours, packedToMerc: packedToMerc, gridIndex: gridIndex,
           hitArea: hitArea, mercX: mercX, mercY: mercY,

@@ -86,11 +86,12 @@ def test_roads_places_search_and_legend_are_on_the_page(page):
     assert roads["n"] == ["A10", "M25"] and roads["k"] == [1, 0]  # B road left out
     (places,) = block(page, "places")
     assert places["name"] == ["Hackney &lt;b&gt;", "E8"] and places["kind"] == ["lad", "district"]
-    assert re.search(r"accessApp\.legend\(map_[0-9a-f]+, .*, \"topright\"\);", page)
+    assert re.search(r"accessApp\.legend\(map_[0-9a-f]+, .*, \"topright\", ", page)
     assert re.search(r"accessApp\.search\(map_[0-9a-f]+, accessApp\.readJson", page)
     assert "accessApp.initialFit(" in page
     assert "L.control.layers" not in page.split("window.accessApp")[0]  # no folium control
     assert "Areas (approximate shapes)" in page
+    assert "motorway (from zoom 7)" in page  # road key under the legend
     assert json.dumps(APPROXIMATE_NOTE)[1:40] in page  # in the attribution
 
 
@@ -146,6 +147,7 @@ def test_drive_time_map_bands_population_and_outlines():
     for b, people, share in ((30, "1,500", "22.7%"), (45, "3,100", "47.0%"),
                              (60, "4,800", "72.7%"), (90, "6,600", "100.0%")):
         assert f"<td>within {b} min</td><td>{people}</td><td>{share}</td>" in legend
+    assert re.search(r"accessApp\.highlight\(map_[0-9a-f]+, \[51\.\d+,-?0\.\d+\]\)", html)
     (outlines,) = block(html, "outlines")
     assert len(outlines["features"]) == 4
     assert outlines["features"][0]["geometry"]["type"] in ("LineString", "MultiLineString")
