@@ -436,29 +436,117 @@ window.accessApp = window.accessApp || (function () {
     S.siteLabels = labels;
     return labels;
   }
+  // Roads and place names are drawn straight onto their own canvases (Leaflet's L.Canvas
+  // gives the container, panning and zoom animation): no Leaflet object per road or label.
+  var ContextCanvas = null;
+  function contextCanvasClass() {
+    return ContextCanvas || (ContextCanvas = L.Canvas.extend({
+      onAdd: function () { L.Canvas.prototype.onAdd.call(this); this._updatePaths(); },
+      _updatePaths: function () { this._redraw(); },
+      _redraw: function () {
+        this._redrawRequest = null;
+        if (!this._map || !this._ctx) { return; }
+        var ctx = this._ctx, map = this._map, z = map.getZoom();
+        ctx.save();
+        ctx.setTransform(1, 0, 0, 1, 0, 0);
+        ctx.clearRect(0, 0, this._container.width, this._container.height);
+        ctx.restore();
+        var scale = 256 * Math.pow(2, z), o = map.getPixelOrigin(), b = this._bounds;
+        var view = [(b.min.x + o.x) / scale, (b.min.y + o.y) / scale,
+                    (b.max.x + o.x) / scale, (b.max.y + o.y) / scale];
+        this.options.paint(ctx, z, scale, o, view);
+      },
+      _onMouseMove: function () {}, _onClick: function () {}, _handleMouseOut: function () {}
+    }));
+  }
   function roadLayer(map, d) {
-    var renderer = L.canvas({pane: pane(map, "accessRoads", 420, true), padding: 0.3});
-    var lines = unpackLines(d);
-    var mw = L.layerGroup(), ar = L.layerGroup();
-    for (var i = 0; i < lines.length; i++) {
-      var motor = d.k[i] === 0;
-      var pl = L.polyline(lines[i], {renderer: renderer, interactive: false,
-        color: motor ? "#2b5797" : "#9a6a3a", weight: motor ? 2 : 1.2,
-        opacity: motor ? 0.85 : 0.75, smoothFactor: 1.5});
-      (motor ? mw : ar).addLayer(pl);
+    var lines = unpackLines(d), n = lines.length;
+    // Mercator copies and bounding boxes, once
+    var xy = [], bbox = new Float64Array(4 * n);
+    for (var i = 0; i < n; i++) {
+      var parts = [], x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+      for (var p = 0; p < lines[i].length; p++) {
+        var ln = lines[i][p], arr = new Float64Array(2 * ln.length);
+        for (var j = 0; j < ln.length; j++) {
+          var x = mercX(ln[j].lng !== undefined ? ln[j].lng : ln[j][1]);
+          var y = mercY(ln[j].lat !== undefined ? ln[j].lat : ln[j][0]);
+          arr[2 * j] = x; arr[2 * j + 1] = y;
+          x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
+        }
+        parts.push(arr);
+      }
+      xy.push(parts);
+      bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
     }
-    return byZoom(map, L.layerGroup(), [[ZOOM.motorways, mw], [ZOOM.aRoads, ar]]);
+    var styles = [[ZOOM.motorways, "#2b5797", 2, 0.85], [ZOOM.aRoads, "#9a6a3a", 1.2, 0.75]];
+    function paint(ctx, z, scale, o, v) {
+      for (var kind = 1; kind >= 0; kind--) {  // A roads under motorways
+        var st = styles[kind];
+        if (z < st[0]) { continue; }
+        var svg = [];
+        for (var i = 0; i < n; i++) {
+          if (d.k[i] !== kind) { continue; }
+          var b = 4 * i;
+          if (bbox[b + 2] < v[0] || bbox[b] > v[2] || bbox[b + 3] < v[1] || bbox[b + 1] > v[3]) { continue; }
+          for (var p = 0; p < xy[i].length; p++) {
+            var arr = xy[i][p], px = Math.round(arr[0] * scale - o.x), py = Math.round(arr[1] * scale - o.y);
+            var seg = "M" + px + " " + py;
+            for (var j = 2; j < arr.length; j += 2) {
+              var qx = Math.round(arr[j] * scale - o.x), qy = Math.round(arr[j + 1] * scale - o.y);
+              if (qx === px && qy === py) { continue; }
+              seg += "L" + qx + " " + qy; px = qx; py = qy;
+            }
+            svg.push(seg);
+          }
+        }
+        if (!svg.length) { continue; }
+        ctx.globalAlpha = st[3];
+        ctx.strokeStyle = st[1];
+        ctx.lineWidth = st[2];
+        ctx.lineJoin = "round";
+        ctx.stroke(new Path2D(svg.join("")));
+        ctx.globalAlpha = 1;
+      }
+    }
+    var Cls = contextCanvasClass();
+    return new Cls({padding: 0.3, pane: pane(map, "accessRoads", 420, true), paint: paint});
   }
   function placeLayer(map, d) {
-    var labels = L.layerGroup();
+    var tmp = document.createElement("div"), items = [];
     for (var i = 0; i < d.lat.length; i++) {
       if (d.kind[i] !== "lad") { continue; }
-      labels.addLayer(L.tooltip({permanent: true, direction: "center",
-        className: "access-label access-place-label", interactive: false})
-        .setLatLng([d.lat[i], d.lng[i]]).setContent(d.name[i]));
+      tmp.innerHTML = d.name[i];
+      items.push({x: mercX(d.lng[i]), y: mercY(d.lat[i]), text: tmp.textContent});
+    }
+    function paint(ctx, z, scale, o, v) {
+      if (z < ZOOM.places) { return; }
+      ctx.font = "500 11px system-ui, 'Segoe UI', Arial, sans-serif";
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.lineJoin = "round";
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "rgba(255,255,255,0.9)";
+      ctx.fillStyle = "#333";
+      var placed = [];
+      for (var k = 0; k < items.length; k++) {
+        var it = items[k];
+        if (it.x < v[0] || it.x > v[2] || it.y < v[1] || it.y > v[3]) { continue; }
+        var x = Math.round(it.x * scale - o.x), y = Math.round(it.y * scale - o.y);
+        var w = ctx.measureText(it.text).width / 2 + 2, h = 8;
+        var clash = false;  // skip labels that would overlap one already drawn
+        for (var q = 0; q < placed.length && !clash; q++) {
+          var r = placed[q];
+          clash = x - w < r[2] && x + w > r[0] && y - h < r[3] && y + h > r[1];
+        }
+        if (clash) { continue; }
+        placed.push([x - w, y - h, x + w, y + h]);
+        ctx.strokeText(it.text, x, y);
+        ctx.fillText(it.text, x, y);
+      }
     }
     S.places = d;
-    return byZoom(map, L.layerGroup(), [[ZOOM.places, labels]]);
+    var Cls = contextCanvasClass();
+    return new Cls({padding: 0.1, pane: pane(map, "accessLabels", 440, true), paint: paint});
   }
   function basemapLayer(map, geojson, style) {
     var renderer = L.canvas({pane: pane(map, "accessBasemap", 250, true)});

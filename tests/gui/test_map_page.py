@@ -113,3 +113,26 @@ def test_restyle_and_search_in_the_browser(qtbot, page_file):
     _js(qtbot, view, "accessApp.state.search.go(accessApp.state.search.find('E8 2AA')[0]); 1")
     lat, lng, zoom = json.loads(_js(qtbot, view, "JSON.stringify(accessGetView())"))
     assert (lat, lng) == pytest.approx((51.543, -0.065), abs=1e-3) and zoom >= 12
+
+
+PAINTED = """(function (pane) {
+  var c = document.querySelector('.leaflet-' + pane + '-pane canvas');
+  var px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, n = 0;
+  for (var i = 3; i < px.length; i += 4) { if (px[i] > 0) { n++; } }
+  return n; })"""
+
+
+def test_roads_and_place_names_appear_by_zoom(qtbot, page_file):
+    path, _ = page_file
+    view = _load(qtbot, path, 1000, 800)
+
+    def painted(pane, zoom):
+        # setView without animation fires moveend at once; the canvases redraw in it
+        _js(qtbot, view, f"accessSetView(51.53, -0.06, {zoom}); 1")
+        return _js(qtbot, view, f"{PAINTED}({pane!r})")
+
+    assert painted("accessRoads", 6) == 0          # no road below zoom 7
+    assert painted("accessRoads", 8) > 0           # the M25 from zoom 7
+    assert painted("accessLabels", 7) == 0         # place names from zoom 8
+    assert painted("accessLabels", 9) > 0
+    assert painted("accessAreas", 9) > 0
