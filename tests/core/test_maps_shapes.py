@@ -56,6 +56,7 @@ def test_shapes_tile_england_without_overlap(committed):
                                                              rel=1e-3, abs=1e-3)
 
 
+@pytest.mark.slow
 def test_shapes_hold_their_centroids_and_stay_in_their_local_authority(committed, areas):
     joined = committed.set_index("area_id").loc[areas["area_id"]]
     pts = areas.to_crs(4326).geometry.to_numpy()
@@ -90,6 +91,7 @@ def test_places_table(areas):
     assert set(lad["name"]) >= {"Cornwall", "Isles of Scilly", "Eden", "Westminster"}
 
 
+@pytest.mark.slow
 def test_tool_rebuilds_the_committed_shapes(shared_geodata, committed):
     import sys
     from pathlib import Path
