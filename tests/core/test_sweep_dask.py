@@ -70,7 +70,8 @@ def test_separate_scheduler_and_worker_processes_give_the_same_again(sync_run, t
     procs = []
     try:
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", str(port),
+            [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+             "--port", str(port),
              "--no-dashboard", "--scheduler-file", str(sched_file)],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         deadline = time.monotonic() + 60
@@ -79,7 +80,8 @@ def test_separate_scheduler_and_worker_processes_give_the_same_again(sync_run, t
             assert procs[0].poll() is None, "the scheduler stopped"
             time.sleep(0.1)
         procs.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}", "--nworkers", "1",
+            [sys.executable, "-m", "distributed.cli.dask_worker", f"tcp://127.0.0.1:{port}",
+             "--nworkers", "1",
              "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         from distributed import Client

@@ -23,7 +23,8 @@ difference = true
 
 [[conclusion]]
 name = "deprived lose more"
-expression = '"Centralised".q1_mean_min - "Status quo".q1_mean_min > "Centralised".q5_mean_min - "Status quo".q5_mean_min'
+expression = '''"Centralised".q1_mean_min - "Status quo".q1_mean_min
+  > "Centralised".q5_mean_min - "Status quo".q5_mean_min'''
 
 [[parameter]]
 name = "motorway speed"
@@ -178,7 +179,8 @@ def test_expression_precedence_and_logic():
     assert ev('"A".x > 1 and not "A".y > 5') == [False, False, True]
     assert ev('"A".x > 2.5 or "A".y > 5') == [False, True, True]
     assert ev('"A".y < 100') == [True, True, False]  # a missing value makes a comparison false
-    assert conclusions.references(conclusions.parse_expression('"A".x > "B".x + 1')) == {("A", "x"), ("B", "x")}
+    refs = conclusions.references(conclusions.parse_expression('"A".x > "B".x + 1'))
+    assert refs == {("A", "x"), ("B", "x")}
 
 
 @pytest.mark.parametrize("text", [

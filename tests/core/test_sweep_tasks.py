@@ -65,12 +65,15 @@ def test_reroute_matches_routing_on_a_graph_changed_by_hand():
     m = routing.travel_time_matrix(G, a, s, params=base)
     inp = tasks.prepare_inputs(G, a, s, fx.scenario_list(), m.minutes, params=base)
     sp = _spec(
-        {"name": "mw", "kind": "speed", "road_class": "motorway", "distribution": "uniform", "low": 0.4, "high": 2},
+        {"name": "mw", "kind": "speed", "road_class": "motorway", "distribution": "uniform",
+         "low": 0.4, "high": 2},
         {"name": "urban", "kind": "speed", "road_class": "all", "setting": "urban", "distribution": "uniform",
          "low": 0.5, "high": 2},
         {"name": "cong", "kind": "congestion", "distribution": "uniform", "low": 1, "high": 2},
-        {"name": "ferry", "kind": "ferry", "route": "IOW-Test", "distribution": "uniform", "low": 0.5, "high": 2},
-        {"name": "detour", "kind": "access", "field": "detour_factor", "distribution": "uniform", "low": 1, "high": 2},
+        {"name": "ferry", "kind": "ferry", "route": "IOW-Test", "distribution": "uniform",
+         "low": 0.5, "high": 2},
+        {"name": "detour", "kind": "access", "field": "detour_factor", "distribution": "uniform",
+         "low": 1, "high": 2},
         {"name": "ua", "kind": "access", "field": "access_speed_urban_kmh", "distribution": "uniform",
          "low": 10, "high": 50},
     )

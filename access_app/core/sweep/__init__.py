@@ -1,4 +1,4 @@
-"""Sensitivity and uncertainty sweeps: does a conclusion hold under other assumptions?
+"""Test whether conclusions hold under other assumptions: sensitivity and uncertainty sweeps.
 
 - :mod:`.spec`: the TOML sweep definition (parameters, distributions, scenarios, seed).
 - :mod:`.draws`: deterministic parameter values per draw (seeded per draw index).

@@ -1,4 +1,4 @@
-"""A small, safe expression language for conclusions tested in every draw of a sweep.
+r"""A small, safe expression language for conclusions tested in every draw of a sweep.
 
 A conclusion is a statement about the headline measures of the scenarios, for example::
 
@@ -56,7 +56,9 @@ def _tokens(text: str) -> list[tuple[str, str]]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None or m.end() == pos:
-            raise ScenarioError(f"cannot read the conclusion at {text[pos:pos + 12]!r} (character {pos + 1}).")
+            raise ScenarioError(
+                f"cannot read the conclusion at {text[pos:pos + 12]!r} (character {pos + 1})."
+            )
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))
         pos = m.end()
@@ -186,7 +188,7 @@ def parse_expression(text: str) -> Node:
 def _operands_ok(node: Node) -> bool:
     """Return whether logical nodes combine statements and comparisons combine numbers."""
     if node[0] in ("and", "or"):
-        return _is_logical(node[1]) and _is_logical(node[2]) and _operands_ok(node[1]) and _operands_ok(node[2])
+        return all(_is_logical(n) and _operands_ok(n) for n in node[1:])
     if node[0] == "not":
         return _is_logical(node[1]) and _operands_ok(node[1])
     if node[0] == "cmp":

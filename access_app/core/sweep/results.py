@@ -79,7 +79,8 @@ def summary_table(run: SweepRun, *, measures: Sequence[str] = MEASURES) -> pd.Da
             rows.append({"kind": "difference", "scenario": f"{s} - {run.baseline}", "measure": m,
                          **_stats(d.to_numpy()),
                          "base": float(d.loc[base[0]]) if len(base) and base[0] in d.index else np.nan})
-    return pd.DataFrame(rows, columns=["kind", "scenario", "measure", "n", "median", "p5", "p95", "mean", "base"])
+    columns = ["kind", "scenario", "measure", "n", "median", "p5", "p95", "mean", "base"]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def conclusion_holds(run: SweepRun, expression: str) -> pd.Series:
@@ -145,6 +146,8 @@ def tornado_table(run: SweepRun, *, scenario: str | None = None, measure: str | 
         base = float(np.nanmedian(y.to_numpy())) if y.size else np.nan
         for p in spec.parameters:
             x = params[p.name]
+            v_lo: Any
+            v_hi: Any
             if p.kind == "network":
                 lo_sel, hi_sel = (x == p.base).to_numpy(), (x != p.base).to_numpy()
                 v_lo, v_hi = p.base, "other"
@@ -181,6 +184,10 @@ def _pyplot() -> Any:
     return plt
 
 
+def _short(value: Any) -> str:
+    return f"{value:.3g}" if isinstance(value, float | int | np.floating) else str(value)
+
+
 def _save(fig: Any, path: Path) -> Path:
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
@@ -208,7 +215,8 @@ def plot_tornado(table: pd.DataFrame, path: str | Path, *, top: int = 12) -> Pat
         ax.barh(ypos, t["measure_low"] - base, left=base, color="#4c78a8", label="parameter low")
         ax.barh(ypos, t["measure_high"] - base, left=base, color="#f58518", label="parameter high")
         ax.axvline(base, color="black", linewidth=0.8)
-        ax.set_yticks(ypos, [str(p) for p in t["parameter"]])
+        pairs = zip(t["parameter"], t["value_low"], t["value_high"], strict=True)
+        ax.set_yticks(ypos, [f"{p} ({_short(lo)} / {_short(hi)})" for p, lo, hi in pairs])
         ax.set_xlabel(_measure_title(table))
         ax.set_title("Which assumption moves the result most")
         ax.legend(loc="lower right", fontsize=8)
@@ -223,7 +231,8 @@ def plot_intervals(summary: pd.DataFrame, path: str | Path, *, measure: str = "m
     s = summary[summary["measure"] == measure]
     fig, axes = plt.subplots(1, 2, figsize=(10, 0.5 * max(len(s), 2) + 1.5))
     try:
-        for ax, kind, title in ((axes[0], "scenario", "Scenarios"), (axes[1], "difference", "Against the baseline")):
+        panels = ((axes[0], "scenario", "Scenarios"), (axes[1], "difference", "Against the baseline"))
+        for ax, kind, title in panels:
             k = s[s["kind"] == kind].iloc[::-1]
             ypos = np.arange(len(k))
             ax.errorbar(k["median"], ypos, xerr=[k["median"] - k["p5"], k["p95"] - k["median"]], fmt="o",
@@ -245,8 +254,10 @@ def draws_table(run: SweepRun) -> pd.DataFrame:
 
 
 def write_outputs(run: SweepRun, out_dir: str | Path, *, charts: bool = True) -> list[Path]:
-    """Write ``draws.csv``, ``failures.csv``, ``summary.csv``, ``conclusions.csv``, ``tornado.csv``,
-    ``sweep.xlsx`` and (if ``charts``) ``tornado.png`` and ``intervals.png`` to ``out_dir``.
+    """Write every sweep table, the workbook and the charts to ``out_dir``.
+
+    Files: ``draws.csv``, ``failures.csv``, ``summary.csv``, ``conclusions.csv``,
+    ``tornado.csv``, ``sweep.xlsx`` and (if ``charts``) ``tornado.png``, ``intervals.png``.
 
     Returns
     -------

@@ -28,15 +28,22 @@ import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+import networkx as nx
 import pandas as pd
 
-from ..errors import Cancelled
-from ..progress import CancelFn, ProgressFn, check_cancelled, report
+from ..errors import Cancelled, ScenarioError
+from ..progress import CancelFn, ProgressFn, check_cancelled, report, scaled
+from ..routing import RoutingParams
+from ..scenarios import Scenario
 from .draws import Draw, make_draws
 from .spec import SweepSpec
 from .tasks import MEASURES, SweepInputs, evaluate_draw
+
+if TYPE_CHECKING:
+    from ..pipeline import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +103,8 @@ def _one_blas_thread() -> AbstractContextManager[Any]:
     """Return a context that limits BLAS to one thread, as Dask's nanny does for workers.
 
     One draw's arrays are small: several BLAS threads on a busy machine make ``numpy.dot``
-    thousands of times slower, and one thread also sums in the same order as a worker, so the numbers are the same.
+    thousands of times slower, and one thread also sums in the same order as a worker, so
+    the numbers are the same.
     """
     try:
         from threadpoolctl import threadpool_limits
@@ -172,6 +180,66 @@ def _run_dask(inputs: SweepInputs, spec: SweepSpec, draws: Sequence[Draw], *, sc
         if cluster is not None:
             cluster.close()
     return rows, failures, where, seconds
+
+
+def select_scenarios(spec: SweepSpec, available: Sequence[Scenario]) -> list[Scenario]:
+    """Return the scenarios the spec compares, in its order (all of them if it names none).
+
+    Raises
+    ------
+    ScenarioError
+        If the spec names a scenario that is not defined.
+    """
+    by_name = {s.name: s for s in available}
+    if not spec.scenarios:
+        return list(available)
+    unknown = [n for n in spec.scenarios if n not in by_name]
+    if unknown:
+        raise ScenarioError(
+            f"{spec.source}: scenarios {unknown} are not defined (defined: {', '.join(by_name)}); "
+            "check the names or the scenario_file."
+        )
+    return [by_name[n] for n in spec.scenarios]
+
+
+def prepare_sweep(
+    spec: SweepSpec,
+    dataset: Dataset,
+    graph: nx.MultiDiGraph,
+    available: Sequence[Scenario],
+    *,
+    params: RoutingParams | None = None,
+    cache_dir: Path | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> SweepInputs:
+    """Compute the base matrix and the task inputs of a sweep, and check the spec against them.
+
+    Parameters
+    ----------
+    spec
+        The sweep definition.
+    dataset, graph
+        Loaded data and road network (:mod:`access_app.core.pipeline`).
+    available
+        Defined scenarios; the spec picks from them by name.
+    params
+        Routing parameters of the base matrix (defaults if None).
+    cache_dir, progress, cancelled
+        Matrix cache folder, progress callback and cancel check.
+    """
+    from ..pipeline import compute_matrix
+    from .tasks import check_spec, prepare_inputs
+
+    chosen = select_scenarios(spec, available)
+    params = params or RoutingParams()
+    matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, params=params,
+                            progress=scaled(progress, 0.0, 0.8), cancelled=cancelled)
+    report(progress, 0.8, "Preparing the sweep arrays")
+    inputs = prepare_inputs(graph, dataset.areas, dataset.sites, chosen, matrix.minutes, params=params)
+    check_spec(spec, inputs)
+    report(progress, 1.0, "Sweep ready")
+    return inputs
 
 
 def run_sweep(

@@ -238,12 +238,15 @@ def _parse_parameter(entry: Any, where: str) -> Parameter:  # noqa: C901 - one c
             raise ScenarioError(f"{where}: route must be a ferry route id or \"all\".")
         target = {"route": route}
     elif kind == "fractions":
-        target = {"scenarios": _str_list(where, "scenarios", entry["scenarios"]) if "scenarios" in entry else ()}
+        chosen = _str_list(where, "scenarios", entry["scenarios"]) if "scenarios" in entry else ()
+        target = {"scenarios": chosen}
     elif kind == "incidence":
         gb = entry.get("group_by")
         if gb is not None:
             if gb not in INCIDENCE_GROUPS:
-                raise ScenarioError(f"{where}: group_by = {gb!r} is not one of {', '.join(INCIDENCE_GROUPS)}.")
+                raise ScenarioError(
+                    f"{where}: group_by = {gb!r} is not one of {', '.join(INCIDENCE_GROUPS)}."
+                )
             if "group" not in entry:
                 raise ScenarioError(f"{where}: group_by needs a group (e.g. group = 1 or \"Rural\").")
             grp = entry["group"]
@@ -276,7 +279,9 @@ def _parse_parameter(entry: Any, where: str) -> Parameter:  # noqa: C901 - one c
               "normal": ("mean", "sd"), "fixed": ("value",), "choice": ()}[dist]
     for key in needed:
         if key not in entry:
-            raise ScenarioError(f"{where}: a {dist} distribution needs {', '.join(needed)}; {key} is missing.")
+            raise ScenarioError(
+                f"{where}: a {dist} distribution needs {', '.join(needed)}; {key} is missing."
+            )
     for key in ("low", "high", "mode", "mean", "sd", "value"):
         if key in entry and kind != "network":
             args[key] = _num(where, key, entry[key])
@@ -329,7 +334,9 @@ def _parse_parameter(entry: Any, where: str) -> Parameter:  # noqa: C901 - one c
                      weights=weights, base=base, target=target)
 
 
-def parse_spec(doc: Mapping[str, Any], *, source: str = "sweep spec", folder: Path | None = None) -> SweepSpec:
+def parse_spec(
+    doc: Mapping[str, Any], *, source: str = "sweep spec", folder: Path | None = None
+) -> SweepSpec:
     """Return the :class:`SweepSpec` of a parsed TOML document.
 
     Parameters
@@ -348,7 +355,9 @@ def parse_spec(doc: Mapping[str, Any], *, source: str = "sweep spec", folder: Pa
     """
     extra = sorted(set(doc) - _TOP_KEYS)
     if extra:
-        raise ScenarioError(f"{source}: unknown top-level keys {extra}; allowed: {', '.join(sorted(_TOP_KEYS))}.")
+        raise ScenarioError(
+            f"{source}: unknown top-level keys {extra}; allowed: {', '.join(sorted(_TOP_KEYS))}."
+        )
     version = doc.get("format_version", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise ScenarioError(f"{source}: format_version = {version!r} is not supported (expected 1).")

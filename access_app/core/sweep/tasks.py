@@ -32,7 +32,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .. import equity, routing, schema, scenarios
+from .. import equity, routing, scenarios, schema
 from ..errors import ScenarioError
 from ..scenarios import Scenario
 from .draws import Draw
