@@ -190,3 +190,15 @@ def test_expression_precedence_and_logic():
 def test_bad_expressions_are_refused(text):
     with pytest.raises(ScenarioError):
         conclusions.parse_expression(text)
+
+
+def test_the_documented_example_reads():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    sp = spec.parse_spec(tomllib.loads(block), source="docs/sweeps.md")
+    assert len(sp.parameters) == 7 and len(sp.conclusions) == 2
+    assert sp.parameter("network chester-countess").values == ("North West", "West Midlands")

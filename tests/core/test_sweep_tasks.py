@@ -134,6 +134,8 @@ def test_check_spec_names_unknown_classes_routes_and_sites():
     inp = fx.inputs()
     for param, msg in (
         ({"kind": "speed", "road_class": "trunk", "distribution": "uniform", "low": 0.5, "high": 1}, "trunk"),
+        ({"kind": "speed", "road_class": "motorway", "setting": "urban", "distribution": "uniform",
+          "low": 0.5, "high": 1}, "no urban edges of class 'motorway'"),
         ({"kind": "ferry", "route": "Nowhere", "distribution": "uniform", "low": 0.5, "high": 1}, "Nowhere"),
         ({"kind": "network", "site": "s9", "networks": ["South", "North"]}, "s9"),
         ({"kind": "network", "site": "s2", "networks": ["South", "West"]}, "West"),

@@ -261,6 +261,10 @@ def check_spec(spec: SweepSpec, inputs: SweepInputs) -> None:
         if p.kind == "speed" and t["road_class"] != "all" and t["road_class"] not in classes:
             raise ScenarioError(f"{where}: road_class {t['road_class']!r} is not in the network "
                                 f"(classes: {', '.join(classes)}).")
+        if p.kind == "speed" and not any(t["road_class"] in ("all", cls) and t["setting"] in ("both", ur)
+                                         for cls, ur in inputs.groups):
+            raise ScenarioError(f"{where}: no {t['setting']} edges of class {t['road_class']!r} in the "
+                                "network; use setting = \"both\" or another class.")
         if p.kind == "ferry":
             if not inputs.ferry_routes:
                 raise ScenarioError(f"{where}: the network has no ferry edges (edge attribute 'ferry').")
