@@ -30,10 +30,13 @@ def test_base_matrix_and_edge_groups_follow_the_fixture():
 def test_base_draw_matches_assign_and_build_report():
     G, a, s = fx.graph(), fx.areas(), fx.sites()
     m = routing.travel_time_matrix(G, a, s, params=fx.PARAMS)
-    inp = fx.inputs()
+    scs = [*fx.scenario_list(),
+           scenarios.Scenario(name="Hubs", rule="hub_per_network", hubs={"North": ["s0"], "South": ["s3"]}),
+           scenarios.Scenario(name="Hub anywhere", rule="hub_anywhere", hubs={"South": ["s2"]})]
+    inp = tasks.prepare_inputs(G, a, s, scs, m.minutes, params=fx.PARAMS)
     sp = _spec({"kind": "fractions", "distribution": "uniform", "low": 10, "high": 30})
     rows = tasks.evaluate_draw(inp, sp, draws.Draw(0, "base", draws.base_values(sp)))
-    rep = tables.build_report([scenarios.assign(a, s, m, sc) for sc in fx.scenario_list()], a, s)
+    rep = tables.build_report([scenarios.assign(a, s, m, sc) for sc in scs], a, s)
     summ = rep.summary.set_index("scenario")
     groups = rep.groups.set_index(["scenario", "group_by", "group"])
     for row in rows:
@@ -53,6 +56,8 @@ def test_base_draw_matches_assign_and_build_report():
     assert by["All"]["mean_min"] == pytest.approx(7.2)
     assert by["Central"]["mean_min"] == pytest.approx(23.2)
     assert by["Networked"]["mean_min"] == pytest.approx(7.2)
+    assert by["Hubs"]["mean_min"] == pytest.approx((0 + 6 + 20 + 0 + 30) / 5)
+    assert len(rows) == 5
     assert not any(r["rerouted"] for r in rows)
 
 
