@@ -238,6 +238,7 @@ def plot_intervals(summary: pd.DataFrame, path: str | Path, *, measure: str = "m
             ax.errorbar(k["median"], ypos, xerr=[k["median"] - k["p5"], k["p95"] - k["median"]], fmt="o",
                         color="#4c78a8", ecolor="#9ecae9", elinewidth=4, capsize=0)
             ax.set_yticks(ypos, [str(x) for x in k["scenario"]])
+            ax.set_ylim(-0.6, max(len(k), 1) - 0.4)
             ax.set_title(title)
             ax.set_xlabel(f"{MEASURE_LABELS.get(measure, measure)} (median, 5-95% of draws)")
             if kind == "difference":

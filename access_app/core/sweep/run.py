@@ -108,7 +108,7 @@ def _one_blas_thread() -> AbstractContextManager[Any]:
     """
     try:
         from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: only speed depends on it
+    except ImportError:  # a declared dependency; without it only the last digits may differ
         return nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
 

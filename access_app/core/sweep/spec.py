@@ -110,7 +110,9 @@ class Parameter:
         """Return the values of a one-at-a-time run: ``low``/``high``, 5%/95% or first/last."""
         a = self.args
         if self.distribution == "choice":
-            return self.values[0], self.values[-1]
+            if self.kind == "network":
+                return self.values[0], self.values[-1]
+            return self._cast(self.values[0]), self._cast(self.values[-1])
         if self.distribution == "fixed":
             return a["value"], a["value"]
         if self.distribution == "normal" and ("low" not in a or "high" not in a):
@@ -326,7 +328,7 @@ def _parse_parameter(entry: Any, where: str) -> Parameter:  # noqa: C901 - one c
         for v in (*values, *(args[k] for k in ("low", "high", "value") if k in args)):
             if round(v) < 1:
                 raise ScenarioError(f"{where}: fractions must be at least 1, got {v:g}.")
-    elif kind != "network" and not (kind == "incidence" and dist == "normal"):
+    elif kind != "network":
         positive = [*values, *(args[k] for k in ("low", "high", "mode", "value", "mean") if k in args)]
         if any(v <= 0 for v in positive):
             raise ScenarioError(f"{where}: {kind} values must be > 0.")
