@@ -112,3 +112,9 @@ def test_cancel_stops_outstanding_tasks_on_the_cluster():
         run.run_sweep(fx.inputs(), spec.parse_spec(many, source="mc.toml"), executor="dask", workers=1,
                       progress=lambda f, m: seen.append(f), cancelled=lambda: any(0 < f < 1 for f in seen))
     assert seen and max(seen) < 1.0
+
+
+def test_local_workers_keep_one_blas_thread_but_not_the_malloc_trim_setting():
+    env = run._worker_environ()
+    assert "MALLOC_TRIM_THRESHOLD_" not in env
+    assert str(env["OPENBLAS_NUM_THREADS"]) == "1" and str(env["OMP_NUM_THREADS"]) == "1"

@@ -128,9 +128,26 @@ def _run_sync(inputs: SweepInputs, spec: SweepSpec, draws: Sequence[Draw], progr
     return rows, failures
 
 
+def _worker_environ() -> dict[str, Any]:
+    """Return Dask's pre-spawn environment for worker processes without the malloc trim setting.
+
+    Dask sets ``MALLOC_TRIM_THRESHOLD_=65536`` so that workers hand memory back to the system
+    quickly. A sweep task allocates the same large arrays (areas x sites) in every draw, and
+    with that setting glibc maps and faults them in afresh each time: on the England default
+    it cost about a third more CPU per draw (three times the minor page faults), measured
+    with ``benchmarks/bench_sweep.py``. The one-thread BLAS settings are kept.
+    """
+    import dask
+
+    env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
+    env.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return env
+
+
 def _run_dask(inputs: SweepInputs, spec: SweepSpec, draws: Sequence[Draw], *, scheduler: str | None,
               workers: int | None, progress: ProgressFn | None,
               cancelled: CancelFn | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, float]:
+    import dask
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
@@ -139,8 +156,9 @@ def _run_dask(inputs: SweepInputs, spec: SweepSpec, draws: Sequence[Draw], *, sc
         where = f"Dask scheduler {scheduler}"
     else:
         n = workers or 2
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.WARNING)
+        with dask.config.set({"distributed.nanny.pre-spawn-environ": _worker_environ()}):
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.WARNING)
         client = Client(cluster)
         where = f"LocalCluster of {n} worker processes"
     rows: list[dict[str, Any]] = []
