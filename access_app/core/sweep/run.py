@@ -138,6 +138,7 @@ def _worker_environ() -> dict[str, Any]:
     with ``benchmarks/bench_sweep.py``. The one-thread BLAS settings are kept.
     """
     import dask
+    import distributed  # noqa: F401 - registers the distributed.* config defaults
 
     env = dict(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {})
     env.pop("MALLOC_TRIM_THRESHOLD_", None)
