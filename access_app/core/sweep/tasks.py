@@ -302,8 +302,8 @@ def check_spec(spec: SweepSpec, inputs: SweepInputs) -> None:
 # ---------------------------------------------------------------- one draw
 
 
-def _edge_factors(inputs: SweepInputs, spec: SweepSpec, values: dict[str, Any]) -> tuple[np.ndarray, float]:
-    """Return the time factor of each speed group, the congestion factor and ferry factors."""
+def _edge_factors(inputs: SweepInputs, spec: SweepSpec, values: dict[str, Any]) -> np.ndarray:
+    """Return the time factor of each speed group (congestion included), then of each ferry route."""
     group_f = np.ones(len(inputs.groups))
     congestion = 1.0
     ferry_f = np.ones(len(inputs.ferry_routes))
@@ -324,7 +324,7 @@ def _edge_factors(inputs: SweepInputs, spec: SweepSpec, values: dict[str, Any]) 
             for r, route in enumerate(inputs.ferry_routes):
                 if p.target["route"] in ("all", route):
                     ferry_f[r] *= x
-    return np.concatenate([group_f * congestion, ferry_f]), congestion
+    return np.concatenate([group_f * congestion, ferry_f])
 
 
 def _access(inputs: SweepInputs, spec: SweepSpec, values: dict[str, Any]) -> dict[str, float]:
@@ -340,7 +340,7 @@ def _access(inputs: SweepInputs, spec: SweepSpec, values: dict[str, Any]) -> dic
 
 def travel_minutes(inputs: SweepInputs, spec: SweepSpec, values: dict[str, Any]) -> tuple[np.ndarray, bool]:
     """Return the ``(n_areas, n_sites)`` minutes of a draw and whether the network was searched."""
-    factors, _ = _edge_factors(inputs, spec, values)
+    factors = _edge_factors(inputs, spec, values)
     access = _access(inputs, spec, values)
     base_access = {f: float(getattr(inputs.base_params, f)) for f in ACCESS_FIELDS}
     if np.all(factors == 1.0) and access == base_access:
