@@ -114,13 +114,16 @@ def format_sweep(outcome: Any) -> str:
     if lines:
         lines.append("")
     s = results.summary_table(outcome, measures=HEADLINES)
+    oat = outcome.spec.mode == "one_at_a_time"
+    keys, heads = (("base", "min", "max"), ("base", "lowest", "highest")) if oat else (
+        ("median", "p5", "p95"), ("median", "5%", "95%"))
     width = max(len(f"{r['scenario']}: {MEASURE_LABELS[r['measure']]}") for _, r in s.iterrows()) + 2
-    lines.append(f"{'':<{width}}{'median':>10}{'5%':>10}{'95%':>10}")
+    lines.append(f"{'':<{width}}" + "".join(f"{h:>10}" for h in heads))
     for _, r in s.iterrows():
         pct = r["measure"].endswith("share")
         scale = 100.0 if pct else 1.0
         lab = f"{r['scenario']}: {MEASURE_LABELS[r['measure']]}"
-        nums = "".join(f"{r[k] * scale:>10.2f}" for k in ("median", "p5", "p95"))
+        nums = "".join(f"{r[k] * scale:>10.2f}" for k in keys)
         lines.append(f"{lab:<{width}}{nums}"
                      + ("  %" if pct else ""))
     return "\n".join(lines)

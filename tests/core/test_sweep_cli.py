@@ -39,6 +39,10 @@ def test_sweep_command_writes_the_files(tmp_path, capsys, monkeypatch):
     captured = capsys.readouterr()
     assert "Conclusion 'slower': holds in 5 of 5 draws (100.0%)" in captured.out
     assert "Evaluated 5 of 5 draws" in captured.err
+    line = next(x for x in captured.out.splitlines() if x.startswith("Status quo: mean minutes"))
+    base, low, high = (float(v) for v in line.split()[-3:])
+    assert base == pytest.approx(27.2, abs=0.05)
+    assert low < base < high  # motorway x1.1 is quicker, x0.8 slower
     t = pd.read_csv(out / "tornado.csv", encoding="utf-8-sig")
     assert t["parameter"].tolist() == ["speed motorway", "fractions"]
     assert t.loc[1, "swing"] == 0.0 and t.loc[0, "measure_low"] > t.loc[0, "base"] > t.loc[0, "measure_high"]

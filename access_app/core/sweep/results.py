@@ -51,10 +51,11 @@ def _complete_draws(run: SweepRun) -> np.ndarray:
 def _stats(values: np.ndarray) -> dict[str, float]:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
-        return {"n": 0, "median": np.nan, "p5": np.nan, "p95": np.nan, "mean": np.nan}
+        return {"n": 0, "median": np.nan, "p5": np.nan, "p95": np.nan, "mean": np.nan, "min": np.nan,
+                "max": np.nan}
     p5, med, p95 = np.quantile(finite, QUANTILES)
     return {"n": int(finite.size), "median": float(med), "p5": float(p5), "p95": float(p95),
-            "mean": float(finite.mean())}
+            "mean": float(finite.mean()), "min": float(finite.min()), "max": float(finite.max())}
 
 
 def _base_draws(run: SweepRun) -> np.ndarray:
@@ -62,7 +63,7 @@ def _base_draws(run: SweepRun) -> np.ndarray:
 
 
 def summary_table(run: SweepRun, *, measures: Sequence[str] = MEASURES) -> pd.DataFrame:
-    """Return the interval table: kind, scenario, measure, n, median, p5, p95, mean, base."""
+    """Return the interval table: kind, scenario, measure, n, median, p5, p95, mean, min, max, base."""
     draws = _complete_draws(run)
     base = _base_draws(run)
     rows: list[dict[str, Any]] = []
@@ -79,7 +80,7 @@ def summary_table(run: SweepRun, *, measures: Sequence[str] = MEASURES) -> pd.Da
             rows.append({"kind": "difference", "scenario": f"{s} - {run.baseline}", "measure": m,
                          **_stats(d.to_numpy()),
                          "base": float(d.loc[base[0]]) if len(base) and base[0] in d.index else np.nan})
-    columns = ["kind", "scenario", "measure", "n", "median", "p5", "p95", "mean", "base"]
+    columns = ["kind", "scenario", "measure", "n", "median", "p5", "p95", "mean", "min", "max", "base"]
     return pd.DataFrame(rows, columns=columns)
 
 
