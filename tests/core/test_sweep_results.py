@@ -73,6 +73,12 @@ def test_one_at_a_time_by_hand():
     assert d.loc["ferry", "measure_low"] == pytest.approx(20.2 - 4.2)
     assert d.loc["ferry", "swing"] == pytest.approx(0.0)  # the ferry moves both scenarios alike
 
+    # reach curve, base case: All = 0, 6, 0, 0, 30 minutes; Central = 36, 30, 20, 0, 30
+    reach = results.reach_bands(r).set_index(["scenario", "minutes"])["base"]
+    assert [reach[("All", t)] for t in (0, 10, 20, 30, 40)] == pytest.approx([0.6, 0.8, 0.8, 1.0, 1.0])
+    assert [reach[("Central", t)] for t in (0, 10, 20, 30, 40)] == pytest.approx([0.2, 0.2, 0.4, 0.8, 1.0])
+    band = results.reach_bands(r).set_index(["scenario", "minutes"])
+    assert band.loc[("All", 10), "p5"] <= band.loc[("All", 10), "median"] <= band.loc[("All", 10), "p95"]
     s = results.summary_table(r, measures=["mean_min"]).set_index(["kind", "scenario"])
     assert s.loc[("scenario", "All"), "base"] == pytest.approx(7.2)
     assert s.loc[("difference", "Central - All"), "base"] == pytest.approx(16.0)
@@ -148,13 +154,13 @@ def test_write_outputs(tmp_path):
     files = results.write_outputs(r, tmp_path)
     names = sorted(p.name for p in files)
     assert names == sorted(["draws.csv", "failures.csv", "summary.csv", "conclusions.csv", "tornado.csv",
-                            "sweep.xlsx", "tornado.png", "intervals.png"])
+                            "reach.csv", "sweep.xlsx", "tornado.png", "intervals.png", "reach.png"])
     assert (tmp_path / "tornado.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     d = pd.read_csv(tmp_path / "draws.csv", encoding="utf-8-sig")
     assert len(d) == 11 * 3 and {"motorway", "ferry", "mean_min", "case"} <= set(d.columns)
     c = pd.read_csv(tmp_path / "conclusions.csv", encoding="utf-8-sig")
     assert c["share"].tolist() == [1.0]
     sheets = pd.read_excel(tmp_path / "sweep.xlsx", sheet_name=None)
-    assert set(sheets) == {"About", "Summary", "Conclusions", "Tornado", "Draws", "Failures"}
+    assert set(sheets) == {"About", "Summary", "Conclusions", "Tornado", "Reach", "Draws", "Failures"}
     svg = results.plot_tornado(results.tornado_table(r), tmp_path / "t.svg")
     assert b"<svg" in svg.read_bytes()[:500]

@@ -44,6 +44,9 @@ def test_base_draw_matches_assign_and_build_report():
         for key in ("mean_min", "median_min", "p90_min", "within_45_share", "q1_mean_min", "q5_mean_min",
                     "q1_q5_gap_min", "gini", "concentration_index", "hours_per_course", "reachable_demand"):
             assert row[key] == pytest.approx(ref[key], rel=1e-12, abs=1e-12), key
+        g = groups.loc[(row["scenario"], "imd_quintile", 1)]
+        for t in (30, 60, 90):  # the reach curve agrees with the report's within shares
+            assert row[f"reach_{t}"] == pytest.approx(ref[f"within_{t}_share"], rel=1e-12)
         for label in ("Urban", "Rural"):
             g = groups.loc[(row["scenario"], "urban_rural", label)]
             assert row[f"{label.lower()}_mean_min"] == pytest.approx(g["mean_min"], rel=1e-12)

@@ -11,7 +11,9 @@
   ``|high - low|``. Monte Carlo: the mean of the measure over the draws whose parameter
   value is in its lowest fifth and in its highest fifth (for a network parameter: its base
   network against the others), sorted the same way.
-- :func:`plot_tornado`, :func:`plot_intervals`: matplotlib charts (Agg backend, imported
+- :func:`reach_bands`: the share of demand within 0, 10, ... 180 minutes per scenario,
+  median and 5-95% band over the draws (for reach curves with bands).
+- :func:`plot_tornado`, :func:`plot_intervals`, :func:`plot_reach`: matplotlib charts (Agg backend, imported
   only when called), PNG or SVG by the file suffix.
 - :func:`write_outputs`: every table as CSV and one workbook, plus the two charts.
 """
@@ -30,7 +32,7 @@ from ..atomic import atomic_write
 from ..errors import ExportError
 from .conclusions import evaluate, parse_expression
 from .run import SweepRun
-from .tasks import MEASURE_LABELS, MEASURES
+from .tasks import MEASURE_LABELS, MEASURES, REACH_COLUMNS, REACH_MINUTES
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,43 @@ def summary_table(run: SweepRun, *, measures: Sequence[str] = MEASURES) -> pd.Da
                          "base": float(d.loc[base[0]]) if len(base) and base[0] in d.index else np.nan})
     columns = ["kind", "scenario", "measure", "n", "median", "p5", "p95", "mean", "min", "max", "base"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def reach_bands(run: SweepRun) -> pd.DataFrame:
+    """Return the reach curve's median and 5-95% band per scenario and minute.
+
+    Columns: scenario, minutes, median, p5, p95, base (share of reachable demand within
+    ``minutes``; ``base`` is the base case of a one-at-a-time run).
+    """
+    draws = _complete_draws(run)
+    base = _base_draws(run)
+    rows = []
+    for s in run.scenario_names:
+        for t, col in zip(REACH_MINUTES, REACH_COLUMNS, strict=True):
+            v = _by_draw(run, s, col).reindex(draws)
+            st = _stats(v.to_numpy())
+            b = float(v.loc[base[0]]) if len(base) and base[0] in v.index else np.nan
+            rows.append({"scenario": s, "minutes": t, "median": st["median"], "p5": st["p5"],
+                         "p95": st["p95"], "base": b})
+    return pd.DataFrame(rows, columns=["scenario", "minutes", "median", "p5", "p95", "base"])
+
+
+def plot_reach(bands: pd.DataFrame, path: str | Path) -> Path:
+    """Draw each scenario's reach curve (median) with its 5-95% band to a PNG or SVG file."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    try:
+        for s, g in bands.groupby("scenario", sort=False):
+            line = ax.plot(g["minutes"], g["median"] * 100, label=str(s))[0]
+            ax.fill_between(g["minutes"], g["p5"] * 100, g["p95"] * 100, color=line.get_color(), alpha=0.2)
+        ax.set_xlabel("one-way minutes")
+        ax.set_ylabel("% of reachable demand within")
+        ax.set_title("Reach: median and 5-95% of draws")
+        ax.set_ylim(0, 100)
+        ax.legend(fontsize=8)
+        return _save(fig, Path(path))
+    finally:
+        plt.close(fig)
 
 
 def conclusion_holds(run: SweepRun, expression: str) -> pd.Series:
@@ -259,7 +298,8 @@ def write_outputs(run: SweepRun, out_dir: str | Path, *, charts: bool = True) ->
     """Write every sweep table, the workbook and the charts to ``out_dir``.
 
     Files: ``draws.csv``, ``failures.csv``, ``summary.csv``, ``conclusions.csv``,
-    ``tornado.csv``, ``sweep.xlsx`` and (if ``charts``) ``tornado.png``, ``intervals.png``.
+    ``tornado.csv``, ``reach.csv``, ``sweep.xlsx`` and (if ``charts``) ``tornado.png``,
+    ``intervals.png``, ``reach.png``.
 
     Returns
     -------
@@ -272,7 +312,7 @@ def write_outputs(run: SweepRun, out_dir: str | Path, *, charts: bool = True) ->
     summary = summary_table(run)
     tables = {
         "draws": draws_table(run), "failures": run.failures, "summary": summary,
-        "conclusions": conclusion_table(run), "tornado": tornado_table(run),
+        "conclusions": conclusion_table(run), "tornado": tornado_table(run), "reach": reach_bands(run),
     }
     files = [write_csv(frame, out / f"{name}.csv") for name, frame in tables.items()]
     about = pd.DataFrame({"item": ["spec", "mode", "draws", "seed", "ran on", "seconds", "failed draws",
@@ -284,7 +324,7 @@ def write_outputs(run: SweepRun, out_dir: str | Path, *, charts: bool = True) ->
     def _xlsx(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             about.to_excel(xw, sheet_name="About", index=False)
-            for name in ("summary", "conclusions", "tornado", "draws", "failures"):
+            for name in ("summary", "conclusions", "tornado", "reach", "draws", "failures"):
                 tables[name].to_excel(xw, sheet_name=name.capitalize(), index=False)
 
     files.append(atomic_write(out / "sweep.xlsx", _xlsx))
@@ -292,4 +332,5 @@ def write_outputs(run: SweepRun, out_dir: str | Path, *, charts: bool = True) ->
         files.append(plot_tornado(tables["tornado"], out / "tornado.png"))
         measure = tables["tornado"].attrs.get("measure", "mean_min")
         files.append(plot_intervals(summary, out / "intervals.png", measure=measure))
+        files.append(plot_reach(tables["reach"], out / "reach.png"))
     return files

@@ -40,7 +40,7 @@ from ..routing import RoutingParams
 from ..scenarios import Scenario
 from .draws import Draw, make_draws
 from .spec import SweepSpec
-from .tasks import MEASURES, SweepInputs, evaluate_draw
+from .tasks import MEASURES, REACH_COLUMNS, SweepInputs, evaluate_draw
 
 if TYPE_CHECKING:
     from ..pipeline import Dataset
@@ -62,7 +62,8 @@ class SweepRun:
         One row per draw: ``draw``, ``case`` and one column per parameter.
     results
         One row per draw and scenario: ``draw``, ``case``, ``scenario``, ``rerouted`` and
-        every measure of :data:`~.tasks.MEASURES`.
+        every measure of :data:`~.tasks.MEASURES`, then the reach curve
+        (:data:`~.tasks.REACH_COLUMNS`).
     failures
         One row per failed draw: ``draw``, ``case``, ``parameters`` (``name=value; ...``) and
         ``error``.
@@ -310,7 +311,7 @@ def run_sweep(
     else:
         rows, failures, where, seconds = _run_dask(inputs, spec, draws, scheduler=scheduler,
                                                    workers=workers, progress=progress, cancelled=cancelled)
-    results = pd.DataFrame(rows, columns=["draw", "case", "scenario", "rerouted", *MEASURES])
+    results = pd.DataFrame(rows, columns=["draw", "case", "scenario", "rerouted", *MEASURES, *REACH_COLUMNS])
     order = {n: i for i, n in enumerate(names)}
     results = (results.assign(_s=results["scenario"].map(order)).sort_values(["draw", "_s"])
                .drop(columns="_s").reset_index(drop=True))

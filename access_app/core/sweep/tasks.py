@@ -47,6 +47,9 @@ MEASURES: tuple[str, ...] = (
     "urban_mean_min", "rural_mean_min", "urban_within_45_share", "rural_within_45_share",
     "gini", "concentration_index", "hours_per_course", "reachable_demand", "unreachable_demand",
 )
+#: Minutes of the reach curve: ``reach_<t>`` = share of reachable demand within ``t`` minutes.
+REACH_MINUTES: tuple[int, ...] = tuple(range(0, 181, 10))
+REACH_COLUMNS: tuple[str, ...] = tuple(f"reach_{t}" for t in REACH_MINUTES)
 MEASURE_LABELS: dict[str, str] = {
     "mean_min": "mean minutes", "median_min": "median minutes", "p90_min": "90th percentile minutes",
     "within_45_share": "share within 45 minutes", "q1_q5_gap_min": "Q1 - Q5 mean minutes",
@@ -383,12 +386,12 @@ def _allowed(inputs: SweepInputs, sc: Scenario, site_network: np.ndarray) -> tup
 
 def headline_measures(minutes: np.ndarray, demand: np.ndarray, inputs: SweepInputs, *,
                       fractions: int) -> dict[str, float]:
-    """Return :data:`MEASURES` for one scenario's assigned minutes (``NaN`` = unreachable)."""
+    """Return :data:`MEASURES` and the reach curve for one scenario's minutes (``NaN`` = unreachable)."""
     nan = float("nan")
     reach = np.isfinite(minutes)
     x, w = minutes[reach], demand[reach]
     total = float(w.sum())
-    out = dict.fromkeys(MEASURES, nan)
+    out = dict.fromkeys((*MEASURES, *REACH_COLUMNS), nan)
     out["reachable_demand"] = total
     out["unreachable_demand"] = float(demand[~reach].sum())
     if total <= 0:
@@ -400,6 +403,9 @@ def headline_measures(minutes: np.ndarray, demand: np.ndarray, inputs: SweepInpu
     out["median_min"] = equity.sorted_quantile(xs, cw, 0.5)
     out["p90_min"] = equity.sorted_quantile(xs, cw, 0.9)
     out["within_45_share"] = float(w[x <= 45].sum() / total)
+    upto = np.searchsorted(xs, np.asarray(REACH_MINUTES, dtype=float), side="right")
+    for col, k in zip(REACH_COLUMNS, upto, strict=True):
+        out[col] = float(cw[k - 1] / total) if k > 0 else 0.0
     q = inputs.area_quintile[reach]
     for k in range(5):
         sel = q == k
