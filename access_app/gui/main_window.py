@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         mirror.refresh_views(self)
         if events & {sess.EVENT_DATA, sess.EVENT_SCENARIOS} and not self.session.is_evaluated():
             self.recompute()
+        if sess.EVENT_SWEEP in events:
+            mirror.refresh_results(self)
         if sess.EVENT_RESULTS in events:
             mirror.show_results(self)
         elif sess.EVENT_SELECTION in events:
