@@ -79,3 +79,21 @@ def test_sweep_needs_a_file_and_a_scheduler_address(qtbot, window):
     qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
     assert "does not exist" in dlg.message.text() and dlg.run_button.isEnabled()
     dlg.close()
+
+
+@pytest.mark.slow
+def test_cancel_stops_a_running_sweep(qtbot, window, tmp_path):
+    window_dialogs.sweep_dialog(window)
+    dlg = window.sweep_dlg
+    path = dlg.write_example(tmp_path)
+    assert path == tmp_path / "example_sweep.toml"
+    dlg.sync.setChecked(True)
+    before = window.state.sweep
+    qtbot.mouseClick(dlg.run_button, Qt.MouseButton.LeftButton)
+    assert not dlg.run_button.isEnabled()
+    qtbot.waitUntil(lambda: "Evaluated" in window.status_label.text(), timeout=MAP_TIMEOUT_MS)
+    window.cancel_tasks()
+    qtbot.waitUntil(dlg.run_button.isEnabled, timeout=MAP_TIMEOUT_MS)
+    assert dlg.message.text() == "Sweep cancelled."
+    assert window.state.sweep is before and dlg.run_result is None
+    dlg.close()
