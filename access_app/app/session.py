@@ -48,6 +48,8 @@ EVENT_SELECTION = "selection"
 """The current, compared or baseline scenario changed."""
 EVENT_RESULTS = "results"
 """New results and equity tables are in place."""
+EVENT_ASSIGNED = "assigned"
+"""Every scenario has a result (the maps can show them); the tables may still be computing."""
 EVENT_SAVED = "saved"
 """The scenarios were saved or opened (the unsaved mark changed)."""
 EVENT_SWEEP = "sweep"
@@ -764,6 +766,37 @@ class Session:
         """Return True when results and tables show every scenario as it is now."""
         return self.report is not None and len(self.results) == len(self.scenarios)
 
+    def plan_assign(self) -> Task:
+        """Return a task applying the scenarios that have no valid result yet (no tables).
+
+        Applying a scenario to the matrix takes a fraction of a second, the tables longer:
+        a front end can show the maps from these results while the tables are built.
+        """
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        todo = [sc for sc in self.scenarios if sc.name not in self.results]
+        areas, sites, matrix = self.areas, self.sites, self.matrix
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> dict[str, ScenarioResult]:
+            out = {}
+            for i, sc in enumerate(todo):
+                report(progress, i / max(1, len(todo)), f"Applying {sc.name}")
+                out[sc.name] = scenarios.assign(areas, sites, matrix, sc)
+                check_cancelled(cancelled)
+            return out
+
+        return task
+
+    def commit_assignments(self, results: dict[str, ScenarioResult]) -> bool:
+        """Keep results that still match their scenarios; return whether every one has one."""
+        for name, res in results.items():
+            if name in self.names() and res.scenario == self.scenario(name):
+                self._results[name] = res
+        complete = len(self.results) == len(self.scenarios)
+        if complete:
+            self._emit(EVENT_ASSIGNED)
+        return complete
+
     def plan_evaluate(self) -> Task:
         """Return a task applying every scenario (reusing valid results) and building tables."""
         if not self.ready() or self.dataset is None or self.matrix is None:
@@ -1023,6 +1056,7 @@ class Session:
 
 __all__ = [
     "DEFAULT_NETWORK_LABEL",
+    "EVENT_ASSIGNED",
     "EVENT_DATA",
     "EVENT_RESULTS",
     "EVENT_SAVED",

@@ -182,6 +182,8 @@ class MainWindow(QMainWindow):
         mirror.refresh_views(self)
         if events & {sess.EVENT_DATA, sess.EVENT_SCENARIOS} and not self.session.is_evaluated():
             self.recompute()
+        if sess.EVENT_ASSIGNED in events:
+            self.maps.update()
         if sess.EVENT_SWEEP in events:
             mirror.refresh_results(self)
         if sess.EVENT_RESULTS in events:
@@ -237,19 +239,35 @@ class MainWindow(QMainWindow):
                          on_error=on_error or self.report_error, show_progress=show_progress)
 
     def recompute(self) -> None:
-        """Apply every scenario to the cached matrix and rebuild the tables (worker)."""
-        if not self.session.ready():
+        """Apply the changed scenarios (the maps follow at once), then rebuild the tables.
+
+        Both run on workers: first the assignment, whose results the maps show, then the
+        equity tables, which take longer.
+        """
+        s = self.session
+        if not s.ready():
             return
         try:
-            task = self.session.plan_evaluate()
+            assign = s.plan_assign()
         except AccessAppError as exc:
             self.report_error(exc)
             return
 
-        def done(ev: sess.Evaluation) -> None:
-            self.session.commit_evaluation(ev)
+        def tables() -> None:
+            try:
+                task = s.plan_evaluate()
+            except AccessAppError as exc:
+                self.report_error(exc)
+                return
+            self.run_task("analysis", task, label="Building the equity tables",
+                          on_finished=s.commit_evaluation)
 
-        self.run_task("analysis", task, label="Applying the scenarios", on_finished=done)
+        def assigned(results: dict[str, Any]) -> None:
+            if s.commit_assignments(results):
+                tables()
+
+        self.tasks.cancel("analysis")
+        self.run_task("assign", assign, label="Applying the scenarios", on_finished=assigned)
 
     def cancel_tasks(self) -> None:
         """Stop every task that shows progress (the Cancel button, Esc)."""

@@ -79,7 +79,7 @@ class MapController(QObject):
         base_key = (id(s.dataset), id(s.matrix), tiles)
         try:
             cur, cmp_ = s.scenario(s.current), s.scenario(s.compare)
-            base = s.scenario(s.report.baseline if s.report else s.baseline)
+            base = s.scenario(s.baseline)
         except ScenarioError:
             return {}
         tab = self.win.tabs.currentIndex()
@@ -100,7 +100,7 @@ class MapController(QObject):
         rebuild); otherwise its page is built on a worker and loaded.
         """
         s = self.win.session
-        if s.report is None or not s.results:
+        if not s.results:
             return
         self.set_titles()
         self.wanted = self._wanted()
@@ -161,11 +161,9 @@ class MapController(QObject):
     def set_titles(self) -> None:
         """Write the pane titles and headline numbers."""
         s, win = self.win.session, self.win
-        if s.report is None:
-            return
         layer = dict(LAYERS)[self.layer()]
         if self.layer() == "change":
-            layer = f"change in travel time against {s.report.baseline}"
+            layer = f"change in travel time against {s.baseline}"
         win.main_pane.set_text(f"{s.current} — {layer}", s.headline(s.current))
         win.compare.left.set_text(s.current, s.headline(s.current))
         win.compare.right.set_text(s.compare, s.headline(s.compare))
