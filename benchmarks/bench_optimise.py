@@ -143,12 +143,6 @@ def main() -> None:
         f"linac {b.best.measures['max_demand_per_linac']:,.0f}"
     )
     print(f"   note: {b.note}")
-    unc = optimise(problem, p=20, national=True, top_k=1, method="milp", nearest_k=10, time_limit=50.0)
-    print(
-        f"   same without capacity (HiGHS, 10 nearest candidates per area): mean "
-        f"{unc.blocks['England'].objective:.2f} min, {unc.blocks['England'].runtime:.1f} s, "
-        f"proven optimal {unc.blocks['England'].proven_optimal}, gap {unc.blocks['England'].gap:.3g}"
-    )
 
 
 if __name__ == "__main__":
