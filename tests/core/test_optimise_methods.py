@@ -26,7 +26,7 @@ def _two_networks(seed: int, n: int = 60, m: int = 10) -> HubProblem:
         site_network=nets_s,
         imd_quintile=rng.integers(1, 6, n),
         rural=rng.random(n) < 0.35,
-        baseline_minutes=np.nanmin(np.where(np.isfinite(cost), cost, np.nan), 1),
+        baseline_minutes=cost.min(axis=1),
     )
 
 

@@ -24,7 +24,7 @@ def _problem(cost: np.ndarray, w: np.ndarray) -> HubProblem:
     )
 
 
-CASES = [(seed, n, m) for seed, n, m in ((0, 40, 7), (1, 80, 10), (2, 25, 6))]
+CASES = [(0, 40, 7), (1, 50, 10), (2, 25, 6)]
 
 
 @pytest.mark.parametrize(("seed", "n", "m"), CASES)
@@ -68,7 +68,7 @@ def england(tmp_path_factory: pytest.TempPathFactory) -> HubProblem:
     return from_session_data(data.areas, data.sites, matrix)
 
 
-@pytest.mark.parametrize("network", ["North West", "East Midlands"])
+@pytest.mark.parametrize("network", ["North East", "East Midlands"])
 def test_england_networks_match_spopt(england: HubProblem, network: str) -> None:
     """p-median and p-centre with 2 hubs among the network's main centres, areas with demand."""
     sub = england.restrict(network)
