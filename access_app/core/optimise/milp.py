@@ -929,7 +929,6 @@ def _diagnose(
         never=constraints.never,
         capacity_per_linac=constraints.capacity_per_linac,
         within_minutes=constraints.within_minutes,
-        max_minutes=constraints.max_minutes,
     )
     for g in active_share_groups(block, constraints):
         model = build_base(block, p, plain)
