@@ -23,9 +23,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 
 from .. import __version__
-from . import defaults, graphstore, io, network, routing, scenarios, tables
+from . import defaults, graphstore, io, limits, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
@@ -137,6 +138,7 @@ def load_dataset(
     Dataset
         Checked data; networks assigned.
     """
+    limits.metric_crs(crs)
     postcodes = CodePointOpen(Path(postcodes_path)) if postcodes_path else None
     base = load_default_dataset() if (areas_path is None or sites_path is None) else None
     sources: dict[str, str] = dict(base.sources) if base else {}
@@ -172,6 +174,8 @@ def load_dataset(
             f"{k} table {v}" for k, v in sources.items() if "networks" in k
         )
     _check_networks(areas, sites)
+    _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
+                            areas_source=sources.get("areas", "areas"))
     boundaries = base.boundaries if base else defaults.load_default_boundaries()
     return Dataset(areas=areas, sites=sites, boundaries=boundaries, network_note=note,
                    sources=sources)
@@ -189,6 +193,34 @@ def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
             f"{', '.join(sorted(a)[:5])}; sites: {', '.join(sorted(s)[:5])}). Load network tables "
             "that use the same names."
         )
+
+
+#: A site further than this from every area centroid is not among the areas (metres).
+SITE_AREA_GAP_M = 20_000.0
+
+
+def _check_sites_near_areas(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, sites_source: str,
+                            areas_source: str) -> None:
+    """Refuse sites that all lie far from every area (a Scottish sites file with English areas)."""
+    from scipy.spatial import cKDTree
+
+    if len(areas) == 0 or len(sites) == 0:
+        return
+    tree = cKDTree(np.column_stack([areas.geometry.x.to_numpy(), areas.geometry.y.to_numpy()]))
+    gap, _ = tree.query(np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()]))
+    if (gap > SITE_AREA_GAP_M).all():
+        i = int(np.argmin(gap))
+        raise DataError(
+            f"{sites_source}: none of its {len(sites)} sites lies within {SITE_AREA_GAP_M / 1000:.0f} km "
+            f"of any of the {len(areas):,} areas of {areas_source} (nearest: {sites[S.SITE_ID].iloc[i]}, "
+            f"{gap[i] / 1000:.0f} km away), so no site lies in England or in any network of these areas. "
+            "Load sites inside the areas' region, or areas that cover the sites."
+        )
+    far = np.flatnonzero(gap > SITE_AREA_GAP_M)
+    if far.size:
+        log.warning("%s: %d sites lie more than %.0f km from every area: %s", sites_source, far.size,
+                    SITE_AREA_GAP_M / 1000,
+                    ", ".join(f"{sites[S.SITE_ID].iloc[j]} ({gap[j] / 1000:.0f} km)" for j in far[:5]))
 
 
 def _file_digest(path: Path) -> str:
@@ -283,6 +315,7 @@ def load_network_file(
     if name.endswith(SAVED_SUFFIXES):
         report(progress, 0.0, f"Opening {p.name}")
         G = network.load_network(p)
+        limits.check_graph(G, source=str(p))
         report(progress, 1.0, "Road network ready")
         return G
     if name.endswith(LINE_SUFFIXES):
@@ -422,6 +455,8 @@ def run(
     progress, cancelled
         Progress callback and cancel check.
     """
+    # An unwritable output folder is found now, not after all the routing.
+    limits.check_output_folder(out_dir)
     dataset = dataset or load_default_dataset()
     # Check the scenario file before the slow steps, so a typo fails at once.
     if scenario_path is not None:
