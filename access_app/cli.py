@@ -191,7 +191,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .core import scenarios
+    from .core import pipeline, scenarios
     from .core import schema as S
 
     dataset = _load_dataset(args)
@@ -200,6 +200,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         scenario_list = scenarios.load_scenarios(args.scenarios, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
+    pipeline.check_scenarios(dataset, scenario_list)
     a, s = dataset.areas, dataset.sites
     print(f"Areas: {len(a):,} from {dataset.sources.get('areas')}; population {a[S.POPULATION].sum():,.0f}")
     optional = [c for c in (S.IMD_DECILE, S.IMD_RANK, S.URBAN_RURAL, S.RUC_CLASS, S.NETWORK) if c in a]

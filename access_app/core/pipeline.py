@@ -29,7 +29,7 @@ from .. import __version__
 from . import defaults, graphstore, io, limits, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
-from .errors import DataError
+from .errors import DataError, ScenarioError
 from .matrix import TravelTimeMatrix
 from .postcodes import CodePointOpen
 from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
@@ -463,6 +463,7 @@ def run(
         scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
+    check_scenarios(dataset, scenario_list)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
@@ -478,6 +479,11 @@ def run(
     io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
                            what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
     check_cancelled(cancelled)
+    far = unreachable_sites(graph, dataset.sites)
+    if far and scenario_path is None:
+        # The default hubs must be sites the roads reach: choose them again without these.
+        scenario_list = scenarios.default_scenarios(dataset.sites, unreachable=far)
+    _warn_unreachable_sites(dataset.sites, far, scenario_list)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
                             cancelled=cancelled)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
@@ -488,6 +494,68 @@ def run(
                                  progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
     return RunResult(report=result, files=files, matrix=matrix)
+
+
+def check_scenarios(dataset: Dataset, scenario_list: Sequence[Scenario]) -> None:
+    """Refuse scenarios that cannot be applied to the data, before any routing.
+
+    Checks what :func:`evaluate` would otherwise find only after the travel-time matrix:
+    unknown open sites and hubs, a demand column that is missing or not numeric, and a
+    ``network`` column that the network rules need.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the scenario, the column or the sites.
+    """
+    areas, sites = dataset.areas, dataset.sites
+    where = dataset.sources.get("areas", "the areas")
+    for s in scenario_list:
+        s.check_sites(sites[S.SITE_ID].astype(str))
+        scenarios.area_demand(areas, s)
+        if s.rule != "nearest" and s.rule != "hub_anywhere" and S.NETWORK not in areas.columns:
+            raise ScenarioError(
+                f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the areas "
+                f"({where}); add one, load --area-networks or --icb-networks, or use rule 'nearest'."
+            )
+        if s.rule == "within_network" and S.NETWORK not in sites.columns:
+            raise ScenarioError(
+                f"Scenario {s.name!r}: rule 'within_network' needs a 'network' column in the sites "
+                f"({dataset.sources.get('sites', 'the sites')}); add one or load --site-networks."
+            )
+
+
+def unreachable_sites(
+    graph: nx.MultiDiGraph,
+    sites: gpd.GeoDataFrame,
+    *,
+    params: routing.RoutingParams | None = None,
+) -> dict[str, str]:
+    """Return ``site_id -> reason`` for sites no road reaches (too far from it, or on an island).
+
+    The reasons are those routing gives (``"21.2 km from the nearest road node, beyond the
+    20 km limit"``), found before the travel-time matrix is built.
+    """
+    if len(sites) == 0:
+        return {}
+    arrays = graphstore.arrays_of(graph)
+    pts = sites.to_crs(graph.graph.get("crs", S.BNG)).geometry
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    snap = routing.snap_points(arrays, xy, np.zeros(len(xy), dtype=bool),
+                               params=params or routing.RoutingParams())
+    ids = sites[S.SITE_ID].astype(str).to_numpy()
+    return {ids[i]: str(snap.reason[i]) for i in np.flatnonzero(snap.reason != "")}
+
+
+def _warn_unreachable_sites(sites: gpd.GeoDataFrame, far: dict[str, str],
+                            scenario_list: Sequence[Scenario]) -> None:
+    """Log, naming each site and its distance, the open sites no area can reach."""
+    names = dict(zip(sites[S.SITE_ID].astype(str), sites[S.SITE_NAME].astype(str), strict=False))
+    for site, why in far.items():
+        used = [s.name for s in scenario_list if site in s.open_sites]
+        if used:
+            log.warning("Site %s (%s) is %s: no area can reach it, though it is open in %s.", site,
+                        names.get(site, site), why, ", ".join(repr(u) for u in used))
 
 
 def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:

@@ -16,11 +16,11 @@ SITES_CSV = (
 )
 #: Four small areas around them, in the same network.
 AREAS_CSV = (
-    "area_id,population,easting,northing,network\n"
-    "a1,1500,485500,308000,Rutland\n"
-    "a2,1700,487000,306000,Rutland\n"
-    "a3,1600,486000,301000,Rutland\n"
-    "a4,1400,488000,300500,Rutland\n"
+    "area_id,population,easting,northing,network,urban_rural\n"
+    "a1,1500,485500,308000,Rutland,Urban\n"
+    "a2,1700,487000,306000,Rutland,Rural\n"
+    "a3,1600,486000,301000,Rutland,Urban\n"
+    "a4,1400,488000,300500,Rutland,Rural\n"
 )
 
 
@@ -53,3 +53,24 @@ def error_line(result: tuple[int, str, str]) -> str:
 def small_files(tmp_path: Path) -> tuple[Path, Path]:
     """Write the small Rutland areas and sites files; return (areas, sites)."""
     return write(tmp_path / "areas.csv", AREAS_CSV), write(tmp_path / "sites.csv", SITES_CSV)
+
+
+#: A 6 km x 12 km grid of roads around Oakham and Uppingham (British National Grid).
+GRID_X = (484_000.0, 487_000.0, 490_000.0)
+GRID_Y = (298_000.0, 304_000.0, 310_000.0)
+
+
+def grid_roads(path: Path) -> Path:
+    """Write the road grid as a GeoPackage line file (one line per block edge)."""
+    import geopandas as gpd
+    from shapely.geometry import LineString
+
+    lines = []
+    for y in GRID_Y:
+        lines += [LineString([(a, y), (b, y)]) for a, b in zip(GRID_X, GRID_X[1:], strict=False)]
+    for x in GRID_X:
+        lines += [LineString([(x, a), (x, b)]) for a, b in zip(GRID_Y, GRID_Y[1:], strict=False)]
+    gdf = gpd.GeoDataFrame({"road": [f"A{i}" for i in range(len(lines))]}, geometry=lines,
+                           crs="EPSG:27700")
+    gdf.to_file(path, driver="GPKG")
+    return path

@@ -1,0 +1,93 @@
+"""Property tests: any file given to the loaders gives a result or one of the app's own errors.
+
+Random bytes, random CSV shapes (columns from the names the loaders look for, cells from
+numbers, blanks, separators, control characters and non-ASCII text) and random gzip
+damage. The property: :func:`access_app.core.io.read_table`, ``load_areas``, ``load_sites``
+and ``read_network_table`` either return or raise an
+:class:`~access_app.core.errors.AccessAppError`; no other exception escapes.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io as stdio
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from access_app.core import io
+from access_app.core import schema as S
+from access_app.core.errors import AccessAppError
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+COLUMNS = ["area_id", "lsoa11cd", "population", "pop", "site_id", "site_name", "name", "easting",
+           "northing", "lon", "lat", "x", "y", "postcode", "network", "imd_decile", "IMD Rank",
+           "RUC11CD", "urban_rural", "linacs", "site_type", "pop60plus", "icb", "region", "junk"]
+CELLS = st.one_of(
+    st.integers(-10**6, 10**7).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(["", " ", "1,954", "n/a", "NaN", "inf", "-0", "1e308", "1e-308", "main",
+                     "satellite", "Urban", "Rural", "A1", "E2", "LE1 5WW", "486000", "308800",
+                     "-1.5", "52.6", "\x00", "\x07bell", "é", "\ufeff", "\"", ",", "\n"]),
+    st.text(max_size=12),
+)
+
+
+@st.composite
+def csv_tables(draw: st.DrawFn) -> str:
+    """Draw a CSV text with 0-6 columns (some repeated) and 0-8 rows of awkward cells."""
+    names = draw(st.lists(st.sampled_from(COLUMNS), min_size=0, max_size=6))
+    rows = draw(st.lists(st.lists(CELLS, min_size=len(names), max_size=len(names)), max_size=8))
+    buf = stdio.StringIO()
+    writer = csv.writer(buf)
+    if names or draw(st.booleans()):
+        writer.writerow(names)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def _call_all(path: Path) -> None:
+    for call in (lambda: io.read_table(path), lambda: io.load_areas(path), lambda: io.load_sites(path),
+                 lambda: io.read_network_table(path, key=S.SITE_ID)):
+        try:
+            result = call()
+        except AccessAppError:
+            continue
+        assert isinstance(result, pd.DataFrame | dict)
+
+
+def _in_temp(suffix: str, data: bytes) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-loaders-"))
+    path = folder / f"input{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+@SETTINGS
+@given(data=st.binary(max_size=400), suffix=st.sampled_from([".csv", ".tsv", ".csv.gz", ".gpkg",
+                                                             ".geojson", ".parquet", ".zip", ".fgb"]))
+def test_random_bytes_give_a_result_or_an_app_error(data: bytes, suffix: str) -> None:
+    _call_all(_in_temp(suffix, data))
+
+
+@SETTINGS
+@given(text=csv_tables(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1", "utf-16"]))
+def test_random_csv_shapes_give_a_result_or_an_app_error(text: str, encoding: str) -> None:
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        data = text.encode("utf-8")
+    _call_all(_in_temp(".csv", data))
+
+
+@SETTINGS
+@given(text=csv_tables(), cut=st.floats(0.0, 1.0))
+def test_truncated_gzip_csv_gives_a_result_or_an_app_error(text: str, cut: float) -> None:
+    data = gzip.compress(text.encode("utf-8"))
+    _call_all(_in_temp(".csv.gz", data[: int(len(data) * cut)]))
