@@ -55,6 +55,8 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``access-app-cli``."""
+    from .core import filetypes  # standard library only: keeps --help fast
+
     parser = argparse.ArgumentParser(
         prog="access-app-cli",
         description="Car travel time to radiotherapy services and its equity: who travels further "
@@ -79,8 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", metavar="NAME",
                      help="scenario the others are compared with (default: the first)")
     run.add_argument("--network", type=Path, metavar="FILE",
-                     help="road network: road lines (.shp/.gpkg/.fgb/.zip/.parquet), OSM extract "
-                          "(.osm/.osm.xml/.osm.bz2/.osm.pbf), GraphML or a saved network; default: "
+                     help=f"road network: road lines ({filetypes.describe('road_lines')}), OSM extract "
+                          f"({filetypes.describe('osm')}) or a saved network "
+                          f"({filetypes.describe('saved_network')}); default: "
                           "DfT major road network 2013 (embedded)")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "

@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/make_population.py OUT.csv [rows]`` (default 
 
 The file looks like the census-style tables planners export: an LSOA-like code and name, a
 population written with thousands separators (``"1,954"``, quoted), an IMD rank and decile,
-a 2011 rural-urban class, a region and longitude/latitude inside England. Values are drawn
+a 2011 rural-urban class, a network (one of the 9 English regions) and longitude/latitude inside England. Values are drawn
 from a seeded generator, so the same ``rows`` always gives the same file.
 """
 
@@ -33,7 +33,7 @@ def make_population(path: Path, rows: int = 1_000_000, *, seed: int = 9) -> Path
         "IMD Rank": rank,
         "IMD Decile": np.ceil(rank / rows * 10).astype(int),
         "RUC11CD": RUC[rng.integers(0, len(RUC), rows)],
-        "Region": REGIONS[rng.integers(0, len(REGIONS), rows)],
+        "network": REGIONS[rng.integers(0, len(REGIONS), rows)],
         # England's interior, away from the coast: 2.5W-0.5E, 51.4N-53.8N
         "lon": np.round(rng.uniform(-2.5, 0.5, rows), 6),
         "lat": np.round(rng.uniform(51.4, 53.8, rows), 6),

@@ -3,7 +3,7 @@
 Steps, each a function with progress and cancel hooks:
 
 1. :func:`load_default_dataset` / :func:`load_dataset`: areas, sites, boundaries, networks.
-2. :func:`load_default_network` / :func:`load_network_file`: the road graph (cached on disk).
+2. :func:`load_default_network` / :func:`load_network_file`: the road network (cached on disk).
 3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk).
 4. :func:`evaluate`: apply scenarios and build the equity tables.
 
@@ -22,15 +22,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 
 from .. import __version__
-from . import defaults, graphstore, io, limits, network, routing, scenarios, tables
+from . import defaults, filetypes, io, limits, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError, ScenarioError
 from .matrix import TravelTimeMatrix
+from .network import RoadNetwork
 from .postcodes import CodePointOpen
 from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
 from .scenarios import Scenario
@@ -237,8 +237,8 @@ def load_default_network(
     speed_model: SpeedModel | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
-) -> nx.MultiDiGraph:
-    """Return the DfT major road network 2013 as a routable graph.
+) -> RoadNetwork:
+    """Return the DfT major road network 2013, routable.
 
     The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
     ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file and the speed model.
@@ -251,28 +251,28 @@ def load_default_network(
     if cached.is_file():
         report(progress, 0.0, "Opening the cached road network")
         try:
-            G = network.load_network(cached)
+            net = network.load_network(cached)
             report(progress, 1.0, "Road network ready")
-            return G
+            return net
         except Exception as exc:  # a damaged cache is rebuilt, never fatal
             log.warning("cached network %s unreadable (%s); rebuilding", cached, exc)
     lines = gpd.read_parquet(path)
-    G = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
-                                 source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
-                                 cancelled=cancelled)
+    net = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
+                                   source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
+                                   cancelled=cancelled)
     check_cancelled(cancelled)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        network.save_network(G, cached)
+        network.save_network(net, cached)
     except OSError as exc:
         log.warning("could not cache the road network in %s: %s", folder, exc)
     report(progress, 1.0, "Road network ready")
-    return G
+    return net
 
 
-OSM_SUFFIXES = (".osm", ".osm.xml", ".osm.bz2", ".osm.pbf", ".pbf")
-SAVED_SUFFIXES = (".npz", ".graphml")
-LINE_SUFFIXES = (".shp", ".zip", ".gpkg", ".fgb", ".geojson", ".json", ".parquet")
+OSM_SUFFIXES = filetypes.suffixes("osm")
+SAVED_SUFFIXES = filetypes.suffixes("saved_network")
+LINE_SUFFIXES = filetypes.suffixes("road_lines")
 #: Column names tried, in order, for the road number or name of a line file.
 ROAD_COLUMNS = ("road", "Road", "ref", "roadNumber", "road_number", "name1", "name")
 #: Column names tried for a road class (OS Open Roads ``class``, OSM ``highway``).
@@ -286,7 +286,7 @@ def load_network_file(
     speed_model: SpeedModel | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
-) -> nx.MultiDiGraph:
+) -> RoadNetwork:
     """Load a road network from any supported source, chosen by the file name.
 
     Parameters
@@ -306,19 +306,18 @@ def load_network_file(
         Progress callback and cancel check.
     """
     p = Path(path)
-    name = p.name.lower()
     if not p.exists():
         raise DataError(f"Road network file {p} does not exist: check the path.")
-    if name.endswith(OSM_SUFFIXES):
+    kind = filetypes.kind_of(p, among=("network",))
+    if kind == "osm":
         return network.graph_from_osm_file(p, speed_model=speed_model, areas=areas, progress=progress,
                                            cancelled=cancelled)
-    if name.endswith(SAVED_SUFFIXES):
+    if kind == "saved_network":
         report(progress, 0.0, f"Opening {p.name}")
-        G = network.load_network(p)
-        limits.check_graph(G, source=str(p))
+        net = network.load_network(p)
         report(progress, 1.0, "Road network ready")
-        return G
-    if name.endswith(LINE_SUFFIXES):
+        return net
+    if kind == "road_lines":
         lines = network.read_lines(p)
         road_col = next((c for c in ROAD_COLUMNS if c in lines.columns), None)
         class_col = next((c for c in CLASS_COLUMNS if c in lines.columns), None)
@@ -342,20 +341,20 @@ def load_network_file(
 
 def compute_matrix(
     dataset: Dataset,
-    graph: nx.MultiDiGraph,
+    road_network: RoadNetwork,
     *,
     cache_dir: Path | None = None,
     params: routing.RoutingParams | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> TravelTimeMatrix:
-    """Return car minutes from every area to every site of ``dataset`` over ``graph``.
+    """Return car minutes from every area to every site of ``dataset`` over ``road_network``.
 
     Matrices are cached under ``cache_dir/matrices`` and reused when network, speeds,
     routing parameters and points are unchanged.
     """
     folder = (cache_dir or user_cache_dir()) / "matrices"
-    return routing.travel_time_matrix(graph, dataset.areas, dataset.sites,
+    return routing.travel_time_matrix(road_network, dataset.areas, dataset.sites,
                                       params=params or routing.RoutingParams(), cache_dir=folder,
                                       progress=progress, cancelled=cancelled)
 
@@ -382,7 +381,7 @@ def evaluate(
 
 def metadata(
     dataset: Dataset,
-    graph: nx.MultiDiGraph | None,
+    road_network: RoadNetwork | None,
     scenario_list: Sequence[Scenario],
     *,
     params: routing.RoutingParams | None = None,
@@ -397,12 +396,9 @@ def metadata(
     meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
     meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
     meta["Sites"] = f"{len(dataset.sites):,} sites"
-    if graph is not None:
-        meta["Road network"] = (
-            f"{graph.graph.get('source', 'road network')}: {graph.number_of_nodes():,} nodes, "
-            f"{graph.number_of_edges():,} edges"
-        )
-        meta["Speed model"] = str(graph.graph.get("speed_model", ""))
+    if road_network is not None:
+        meta["Road network"] = road_network.describe()
+        meta["Speed model"] = road_network.speed_model
     meta["Routing"] = repr(params or routing.RoutingParams())
     for s in scenario_list:
         meta[f"Scenario: {s.name}"] = describe_scenario(s)
@@ -466,30 +462,30 @@ def run(
     check_scenarios(dataset, scenario_list)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
-        graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
-                                     cancelled=cancelled)
+        road_network = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
+                                            cancelled=cancelled)
     else:
-        graph = load_network_file(network_path, areas=dataset.areas, progress=scaled(progress, 0.0, 0.3),
-                                  cancelled=cancelled)
-    graph_crs = graph.graph.get("crs", S.BNG)
-    bounds = _graph_bounds(graph)
+        road_network = load_network_file(network_path, areas=dataset.areas,
+                                         progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
+    graph_crs = road_network.crs
+    bounds = road_network.bounds
     io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
                            what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
                            tolerate_share=0.01)
     io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
                            what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
     check_cancelled(cancelled)
-    far = unreachable_sites(graph, dataset.sites)
+    far = unreachable_sites(road_network, dataset.sites)
     if far and scenario_path is None:
         # The default hubs must be sites the roads reach: choose them again without these.
         scenario_list = scenarios.default_scenarios(dataset.sites, unreachable=far)
     _warn_unreachable_sites(dataset.sites, far, scenario_list)
-    matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
+    matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
                             cancelled=cancelled)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
-    meta = metadata(dataset, graph, scenario_list)
+    meta = metadata(dataset, road_network, scenario_list)
     files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
                                  progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
@@ -526,7 +522,7 @@ def check_scenarios(dataset: Dataset, scenario_list: Sequence[Scenario]) -> None
 
 
 def unreachable_sites(
-    graph: nx.MultiDiGraph,
+    road_network: RoadNetwork,
     sites: gpd.GeoDataFrame,
     *,
     params: routing.RoutingParams | None = None,
@@ -538,8 +534,8 @@ def unreachable_sites(
     """
     if len(sites) == 0:
         return {}
-    arrays = graphstore.arrays_of(graph)
-    pts = sites.to_crs(graph.graph.get("crs", S.BNG)).geometry
+    arrays = road_network.arrays
+    pts = sites.to_crs(road_network.crs).geometry
     xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
     snap = routing.snap_points(arrays, xy, np.zeros(len(xy), dtype=bool),
                                params=params or routing.RoutingParams())
@@ -556,12 +552,6 @@ def _warn_unreachable_sites(sites: gpd.GeoDataFrame, far: dict[str, str],
         if used:
             log.warning("Site %s (%s) is %s: no area can reach it, though it is open in %s.", site,
                         names.get(site, site), why, ", ".join(repr(u) for u in used))
-
-
-def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
-    # The routing arrays are built (and kept on the graph) for the matrix anyway.
-    arrays = graphstore.arrays_of(graph)
-    return (float(arrays.x.min()), float(arrays.y.min()), float(arrays.x.max()), float(arrays.y.max()))
 
 
 __all__ = [

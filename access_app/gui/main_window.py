@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from access_app.core import export as export_mod
-from access_app.core import io, scenarios, schema, tables
+from access_app.core import filetypes, io, scenarios, schema, tables
 from access_app.core.defaults import ATTRIBUTION
 from access_app.core.errors import AccessAppError, DataError, ScenarioError
 from access_app.core.progress import report
@@ -65,7 +65,8 @@ from .workers import TaskError, TaskRunner
 
 log = logging.getLogger(__name__)
 
-NETWORK_SUFFIXES = (".pbf", ".osm", ".graphml", ".osm.xml", ".osm.pbf")
+#: Files dropped on the window that are networks by their name alone (line files may be areas).
+NETWORK_SUFFIXES = filetypes.suffixes("osm", "saved_network")
 LAYERS = (("travel", "Travel time"), ("change", "Change vs baseline"),
           ("catchment", "Catchments"))
 TAB_MAP, TAB_COMPARE, TAB_EQUITY = 0, 1, 2
@@ -518,14 +519,7 @@ class MainWindow(QMainWindow):
             if ok and place.strip():
                 self.download_network(place.strip())
             return
-        filters = {
-            "areas": "Areas (*.gpkg *.geojson *.json *.shp *.zip *.fgb *.parquet *.csv *.txt "
-                     "*.tsv);;All files (*)",
-            "sites": "Sites (*.csv *.gpkg *.geojson *.json *.shp *.zip *.parquet);;All files (*)",
-            "network": "Road networks (*.pbf *.osm *.graphml *.gpkg *.shp *.zip *.geojson "
-                       "*.parquet *.npz);;All files (*)",
-            "postcodes": "Code-Point Open zip (*.zip);;All files (*)",
-        }
+        filters = {k: filetypes.dialog_filter(k) for k in ("areas", "sites", "network", "postcodes")}
         path, _ = QFileDialog.getOpenFileName(self, f"Open {kind}", self.settings.dir_for(kind),
                                               filters[kind])
         if path:
@@ -1142,7 +1136,7 @@ class MainWindow(QMainWindow):
     def guess_kind(path: Path) -> str | None:
         """Return the kind of a dropped file when its name says it, else ``None``."""
         name = path.name.lower()
-        if name.endswith(".toml"):
+        if filetypes.FILE_TYPES["scenarios"].matches(path):
             return "scenarios"
         if name.endswith(NETWORK_SUFFIXES):
             return "network"

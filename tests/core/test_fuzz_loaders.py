@@ -62,11 +62,40 @@ def _call_all(path: Path) -> None:
         assert isinstance(result, pd.DataFrame | dict)
 
 
+_FOLDER = tempfile.TemporaryDirectory(prefix="fuzz-loaders-")
+
+
 def _in_temp(suffix: str, data: bytes) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="fuzz-loaders-"))
-    path = folder / f"input{suffix}"
+    path = Path(_FOLDER.name) / f"input{suffix}"
     path.write_bytes(data)
     return path
+
+
+PLAUSIBLE = {
+    "area_id": st.sampled_from(["E01000001", "E01000002", "E01000003", "", "E01000001"]),
+    "site_id": st.sampled_from(["oak", "upp", "", "oak", "x\x07"]),
+    "population": st.sampled_from(["1500", "1,954", "0", "-3", "1e308", "", "n/a", "inf"]),
+    "easting": st.sampled_from(["486000", "486000.5", "-1e9", "", "NaN", "52.6"]),
+    "northing": st.sampled_from(["308800", "299800", "9e99", "", "-1.5"]),
+    "network": st.sampled_from(["Rutland", "", "East Midlands", "\x00"]),
+    "imd_decile": st.sampled_from(["1", "10", "11", "0", "", "5.5"]),
+    "site_type": st.sampled_from(["main", "satellite", "MAIN", "hub", ""]),
+    "linacs": st.sampled_from(["1", "", "-1", "two"]),
+}
+
+
+@st.composite
+def near_valid_tables(draw: st.DrawFn) -> str:
+    """Draw a CSV with the columns a loader needs and mostly plausible, sometimes bad, values."""
+    names = draw(st.lists(st.sampled_from(list(PLAUSIBLE)), min_size=2, max_size=len(PLAUSIBLE),
+                          unique=True))
+    rows = draw(st.lists(st.tuples(*(st.one_of(PLAUSIBLE[n], CELLS) if draw(st.booleans())
+                                     else PLAUSIBLE[n] for n in names)), min_size=1, max_size=6))
+    buf = stdio.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(names)
+    writer.writerows(rows)
+    return buf.getvalue()
 
 
 @SETTINGS
@@ -91,3 +120,9 @@ def test_random_csv_shapes_give_a_result_or_an_app_error(text: str, encoding: st
 def test_truncated_gzip_csv_gives_a_result_or_an_app_error(text: str, cut: float) -> None:
     data = gzip.compress(text.encode("utf-8"))
     _call_all(_in_temp(".csv.gz", data[: int(len(data) * cut)]))
+
+
+@SETTINGS
+@given(text=near_valid_tables())
+def test_near_valid_tables_give_a_result_or_an_app_error(text: str) -> None:
+    _call_all(_in_temp(".csv", text.encode("utf-8")))
