@@ -4,8 +4,9 @@ Run: ``.venv/bin/python benchmarks/make_population.py OUT.csv [rows]`` (default 
 
 The file looks like the census-style tables planners export: an LSOA-like code and name, a
 population written with thousands separators (``"1,954"``, quoted), an IMD rank and decile,
-a 2011 rural-urban class, a network (one of the 9 English regions) and longitude/latitude inside England. Values are drawn
-from a seeded generator, so the same ``rows`` always gives the same file.
+a 2011 rural-urban class, a network (one of the 9 English regions) and longitude/latitude
+inside England. Values are drawn from a seeded generator, so the same ``rows`` always gives
+the same file.
 """
 
 from __future__ import annotations

@@ -245,7 +245,7 @@ def check_graph(G: object, *, source: str) -> None:
         )
     for attr in ("length", "travel_time"):
         bad = 0
-        example = None
+        example: tuple[object, object, object] = (None, None, None)
         for u, v, d in G.edges(data=True):
             value = d.get(attr)
             if value is None:
@@ -256,7 +256,8 @@ def check_graph(G: object, *, source: str) -> None:
                 number = math.nan
             if not math.isfinite(number) or number < 0:
                 bad += 1
-                example = example or (u, v, value)
+                if bad == 1:
+                    example = (u, v, value)
         if bad:
             raise NetworkError(
                 f"{source}: {bad} road links have a missing, negative or non-numeric {attr} "

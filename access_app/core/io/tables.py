@@ -12,8 +12,8 @@ import pandas as pd
 import pyogrio
 
 from ..errors import DataError
-from ..limits import check_row_count
 from ..filetypes import GEO_TABLE_SUFFIXES, TEXT_TABLE_SUFFIXES
+from ..limits import check_row_count
 
 log = logging.getLogger(__name__)
 

@@ -65,8 +65,6 @@ def load_network(path: str | Path) -> RoadNetwork:
 
     GraphML edges without ``travel_time`` get one from the default speed model.
     """
-    import json
-
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"network file {path} does not exist")
