@@ -128,3 +128,11 @@ def test_user_hub_far_from_any_road_is_named_with_its_distance(
     assert len(reasons) == 1
     (reason,) = reasons
     assert "far" in reason and f"{FAR_KM:.1f} km" in reason and "nearest road" in reason
+
+
+def test_files_above_the_row_limit_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_TABLE_ROWS", 3)  # the real limit is 5,000,000 rows
+    areas, sites = small_files(tmp_path)
+    line = error_line(run_cli(capsys, "check", "--population", areas, "--sites", sites))
+    assert str(areas) in line and "4 rows is more than the 3 this app reads" in line
