@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_model
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
+    run.add_argument("--model", type=Path, metavar="TOML",
+                     help="model settings: car speeds and routing parameters (see 'access-app-cli "
+                          "model'); default: a [model] table in --scenarios, else the built-in model")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     _data_options(run)
 
@@ -105,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--scenarios", type=Path, metavar="TOML",
                      help="scenario file to check against the sites (default: the default scenarios)")
     _data_options(chk)
+    cli_model.add_parser(sub)
     return parser
 
 
@@ -170,10 +174,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")
+    model = cli_model.load(args.model)
     dataset = _load_dataset(args)
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
                           scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, progress=progress)
+                          cache_dir=args.cache_dir, progress=progress,
+                          **({} if model is None else {"speed_model": model.speed_model,
+                                                       "routing_params": model.routing_params,
+                                                       "model_source": model.source}))
     print(format_summary(result.report))
     print(f"\n{dataset.network_note}")
     print(f"Wrote {len(result.files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
@@ -225,7 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
+    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check,
+                "model": cli_model.run}
     try:
         if args.command == "run":
             from .core.pipeline import configure_osmnx_for_app

@@ -20,7 +20,8 @@ the tests all call the same functions. One module per concern:
 - :mod:`~access_app.core.scenarios`: scenario definitions, assignment rules, TOML files (a
   package: model, rules, assignment, defaults, toml).
 - :mod:`~access_app.core.equity`: inequality measures on arrays.
-- :mod:`~access_app.core.tables`: the equity impact tables.
+- :mod:`~access_app.core.tables`: the equity impact tables (a package: report, options, groups,
+  stats, sites, changes, areas).
 - :mod:`~access_app.core.export`: Excel, CSV and GeoPackage exports, written atomically.
 - :mod:`~access_app.core.pipeline`: the whole analysis as the CLI and GUI run it.
 """

@@ -30,15 +30,17 @@ import math
 import os
 import re
 import tempfile
+import tomllib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from .errors import DataError, ExportError, NetworkError
+from .errors import AccessAppError, DataError, ExportError, NetworkError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ MAX_INCIDENCE_PER_100K = 100_000.0
 MAX_AREA_POPULATION = 100_000_000.0
 MAX_TOTAL_POPULATION = 10_000_000_000.0
 MAX_TABLE_ROWS = 5_000_000
+#: A scenario or model TOML file larger than this is not one (the defaults for 67 sites take 3 kB).
+MAX_TOML_BYTES = 5_000_000
 
 #: Characters no name may hold: C0 controls, DEL and C1 controls (spreadsheets, CSV
 #: readers and GeoPackage writers reject or mangle them). Tab, newline and carriage
@@ -271,3 +275,58 @@ def check_graph(G: object, *, source: str) -> None:
         ) from None
     if not np.isfinite(xy).all():
         raise NetworkError(f"{source}: some node coordinates are not finite numbers.")
+
+
+def read_toml(path: Path, *, what: str = "TOML file",
+              error: type[AccessAppError] = DataError) -> dict[str, Any]:
+    """Return the TOML document in ``path``, refusing what cannot be a text TOML file.
+
+    A UTF-8 byte order mark (written by Windows Notepad) is skipped. Other encodings,
+    files nested too deeply for the parser and files over :data:`MAX_TOML_BYTES` are
+    refused with a message naming the file.
+
+    Parameters
+    ----------
+    path
+        The file.
+    what
+        Words for the file in messages (``"Scenario file"``).
+    error
+        The error class to raise (:class:`ScenarioError` for scenario files).
+
+    Raises
+    ------
+    AccessAppError
+        Of class ``error``, naming the file and the problem (and the line, for encoding and
+        syntax errors).
+    """
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(MAX_TOML_BYTES + 1)
+    except FileNotFoundError:
+        raise error(f"{what} {path} does not exist.") from None
+    except OSError as exc:
+        raise error(f"{what} {path} cannot be read: {exc.strerror or exc}.") from None
+    if len(data) > MAX_TOML_BYTES:
+        raise error(f"{what} {path} is over {MAX_TOML_BYTES // 1_000_000} MB: it is not a "
+                    "settings file.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(f"{what} {path} is saved as UTF-16: save it as UTF-8.")
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise error(
+            f"{what} {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}, "
+            "perhaps saved as Latin-1 or Windows-1252): save it as UTF-8."
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{what} {path} is not valid TOML: {exc}.") from None
+    except RecursionError:
+        raise error(
+            f"{what} {path} is nested too deeply to be a settings file (arrays or tables "
+            "inside each other hundreds of levels deep)."
+        ) from None

@@ -385,8 +385,23 @@ def metadata(
     scenario_list: Sequence[Scenario],
     *,
     params: routing.RoutingParams | None = None,
+    speed_model: SpeedModel | None = None,
+    model_source: str | None = None,
 ) -> dict[str, str]:
-    """Describe data, network, speed model and software for the exports' metadata sheet."""
+    """Describe data, network, speed model and software for the exports' metadata sheet.
+
+    Parameters
+    ----------
+    dataset, road_network, scenario_list
+        What was analysed.
+    params
+        The routing parameters the matrix was computed with (the defaults if None).
+    speed_model
+        The speed model the network was built with; if None, the fingerprint the network
+        records is used.
+    model_source
+        Where the model settings came from (a file), if not the defaults.
+    """
     meta = {
         "Software": f"access-app {__version__}",
         "Created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -398,8 +413,17 @@ def metadata(
     meta["Sites"] = f"{len(dataset.sites):,} sites"
     if road_network is not None:
         meta["Road network"] = road_network.describe()
+    if road_network is not None and road_network.speed_model and (
+            speed_model is None or road_network.speed_model != speed_model.fingerprint()):
+        # a saved network keeps the travel times it was built with
         meta["Speed model"] = road_network.speed_model
-    meta["Routing"] = repr(params or routing.RoutingParams())
+        if speed_model is not None:
+            meta["Speed model"] += " (saved with the network; the chosen speeds were not applied)"
+    elif speed_model is not None:
+        meta["Speed model"] = speed_model.fingerprint()
+    meta["Routing"] = repr(params if params is not None else routing.RoutingParams())
+    if model_source:
+        meta["Model settings"] = model_source
     for s in scenario_list:
         meta[f"Scenario: {s.name}"] = describe_scenario(s)
     return meta
@@ -429,6 +453,9 @@ def run(
     scenario_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
+    speed_model: SpeedModel | None = None,
+    routing_params: routing.RoutingParams | None = None,
+    model_source: str | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RunResult:
@@ -448,12 +475,26 @@ def run(
         Scenario to compare against (the first when ``None``).
     cache_dir
         Cache folder for networks and matrices.
+    speed_model, routing_params
+        The model (:mod:`access_app.core.model_settings`); when both are None and the
+        scenario file has a ``[model]`` table, that is used; otherwise the defaults.
+    model_source
+        Where ``speed_model``/``routing_params`` came from, for the metadata.
     progress, cancelled
         Progress callback and cancel check.
     """
     # An unwritable output folder is found now, not after all the routing.
     limits.check_output_folder(out_dir)
     dataset = dataset or load_default_dataset()
+    if speed_model is None and routing_params is None and scenario_path is not None:
+        from .model_settings import read_model_table
+
+        in_file = read_model_table(scenario_path)
+        if in_file is not None:
+            speed_model, routing_params = in_file.speed_model, in_file.routing_params
+            model_source = in_file.source
+    speed_model = speed_model if speed_model is not None else SpeedModel()
+    routing_params = routing_params if routing_params is not None else routing.RoutingParams()
     # Check the scenario file before the slow steps, so a typo fails at once.
     if scenario_path is not None:
         scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
@@ -462,10 +503,10 @@ def run(
     check_scenarios(dataset, scenario_list)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
-        road_network = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
-                                            cancelled=cancelled)
+        road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
+                                            progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     else:
-        road_network = load_network_file(network_path, areas=dataset.areas,
+        road_network = load_network_file(network_path, areas=dataset.areas, speed_model=speed_model,
                                          progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     graph_crs = road_network.crs
     bounds = road_network.bounds
@@ -475,17 +516,18 @@ def run(
     io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
                            what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
     check_cancelled(cancelled)
-    far = unreachable_sites(road_network, dataset.sites)
+    far = unreachable_sites(road_network, dataset.sites, params=routing_params)
     if far and scenario_path is None:
         # The default hubs must be sites the roads reach: choose them again without these.
         scenario_list = scenarios.default_scenarios(dataset.sites, unreachable=far)
     _warn_unreachable_sites(dataset.sites, far, scenario_list)
-    matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
-                            cancelled=cancelled)
+    matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
+                            progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
-    meta = metadata(dataset, road_network, scenario_list)
+    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
+                    speed_model=speed_model, model_source=model_source)
     files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
                                  progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")

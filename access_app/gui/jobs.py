@@ -15,6 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+from shapely.geometry import Point
 
 from access_app.core import export as export_mod
 from access_app.core import io, pipeline, scenarios, schema, tables
@@ -124,17 +125,14 @@ def add_site_job(values: Mapping[str, Any], *, site_id: str,
                 raise DataError(f"Postcode {values['postcode']!r} is not in Code-Point Open; "
                                 "check it or add the site by clicking the map.")
             xy = found.coordinates.iloc[0]
-            geom = gpd.points_from_xy([xy["easting"]], [xy["northing"]], crs=schema.BNG)
+            point, crs = Point(xy["easting"], xy["northing"]), schema.BNG
         else:
-            geom = gpd.points_from_xy([location[1]], [location[0]], crs=schema.WGS84)
+            point, crs = Point(location[1], location[0]), schema.WGS84
         sites = own_crs(dataset.sites)
-        row = gpd.GeoDataFrame(
-            {schema.SITE_ID: [site_id], schema.SITE_NAME: [values["site_name"]],
-             schema.NETWORK: [values["network"] or None],
-             schema.LINACS: [float(values["linacs"])], schema.SITE_TYPE: [values["site_type"]],
-             schema.POSTCODE: [values["postcode"]], schema.TRUST: [""],
-             schema.REGION: [values["network"] or None]},
-            geometry=geom).to_crs(sites.crs)
+        row = io.make_site_row(site_id, values["site_name"], point, crs=crs,
+                               network=values["network"] or None, linacs=float(values["linacs"]),
+                               site_type=values["site_type"], postcode=values["postcode"],
+                               to_crs=sites.crs)
         merged = gpd.GeoDataFrame(pd.concat([sites, row], ignore_index=True),
                                   geometry="geometry", crs=sites.crs)
         new = replace(dataset, sites=merged)

@@ -476,18 +476,14 @@ class MainWindow(QMainWindow):
         self.recompute()
 
     def _initial_scenarios(self) -> None:
-        sites = self.state.sites
-        loaded: list[Scenario] = []
         path = self.settings.last_scenario_file
-        if path and Path(path).is_file():
-            try:
-                loaded = scenarios.load_scenarios(path, sites=sites)
-                self.state.scenario_file = path
-            except ScenarioError as exc:
-                log.warning("could not reopen %s: %s", path, exc)
-                self.status_label.setText(f"Could not reopen {path}; using the defaults")
-        self.state.set_scenarios(loaded or scenarios.default_scenarios(sites),
-                                 keep_selection=False)
+        saved = path if path and Path(path).is_file() else None
+        start = scenarios.editing.initial_scenarios(self.state.sites, saved)
+        if start.source == "saved":
+            self.state.scenario_file = path
+        elif saved is not None:
+            self.status_label.setText(f"Could not reopen {path}; using the defaults")
+        self.state.set_scenarios(start.scenarios, keep_selection=False)
         self._saved_scenarios = list(self.state.scenarios)
         names = self.state.names()
         if self.settings.current_scenario in names:
@@ -500,10 +496,7 @@ class MainWindow(QMainWindow):
             self.state.compare = "Centralised"
 
     def _check_scenarios_against_sites(self) -> None:
-        ids = set(self.state.sites[schema.SITE_ID].astype(str))
-        bad = [sc.name for sc in self.state.scenarios
-               if any(s not in ids for s in (*sc.open_sites, *sc.hub_sites))]
-        if bad:
+        if scenarios.editing.check_scenarios_against_sites(self.state.scenarios, self.state.sites):
             self.state.set_scenarios(scenarios.default_scenarios(self.state.sites),
                                      keep_selection=False)
             self.status_label.setText(
@@ -800,11 +793,7 @@ class MainWindow(QMainWindow):
                 "Choose the OS Code-Point Open zip first (File > Choose postcode file…) to place "
                 "sites by postcode, or add the site by clicking the map."))
             return
-        taken = set(ds.sites[schema.SITE_ID].astype(str))
-        site_id = slug(values["site_name"])
-        i = 2
-        while site_id in taken:
-            site_id, i = f"{slug(values['site_name'])}-{i}", i + 1
+        site_id = io.unique_site_id(values["site_name"], ds.sites[schema.SITE_ID].astype(str))
         task = jobs.add_site_job(values, site_id=site_id, location=location, dataset=ds,
                                  graph=self.state.graph, postcodes=postcodes,
                                  cache_dir=self.cache_dir)

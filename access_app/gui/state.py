@@ -18,7 +18,7 @@ import pandas as pd
 from access_app.core import schema
 from access_app.core.errors import ScenarioError
 from access_app.core.matrix import TravelTimeMatrix
-from access_app.core.scenarios import HUB_RULES, Scenario, ScenarioResult, assign
+from access_app.core.scenarios import Scenario, ScenarioResult, assign, editing
 
 log = logging.getLogger(__name__)
 
@@ -169,10 +169,10 @@ class AppState:
 
     def set_scenarios(self, scenarios: Iterable[Scenario], *, keep_selection: bool = True) -> None:
         """Replace every scenario; keep the current/compare/baseline names if they exist."""
-        self.scenarios = list(scenarios)
+        new = list(scenarios)
+        editing.check_unique_names(new)
+        self.scenarios = new
         names = self.names()
-        if len(set(names)) != len(names):
-            raise ScenarioError("Scenario names must be unique.")
         self._results.clear()
         first = names[0] if names else ""
         second = names[1] if len(names) > 1 else first
@@ -185,13 +185,7 @@ class AppState:
 
     def unique_name(self, base: str) -> str:
         """Return ``base``, or ``base (2)``, ``base (3)``... whichever is not taken."""
-        names = set(self.names())
-        if base not in names:
-            return base
-        i = 2
-        while f"{base} ({i})" in names:
-            i += 1
-        return f"{base} ({i})"
+        return editing.unique_name(base, self.names())
 
     def add_scenario(self, scenario: Scenario) -> Scenario:
         """Append ``scenario`` (renamed if its name is taken) and return it."""
@@ -208,16 +202,16 @@ class AppState:
 
     def duplicate(self, name: str) -> Scenario:
         """Add a copy of ``name`` called "<name> (copy)" and return it."""
-        return self.add_scenario(replace(self.scenario(name), name=f"{name} (copy)"))
+        return self.add_scenario(replace(self.scenario(name),
+                                         name=editing.copy_name(name, self.names())))
 
     def rename(self, old: str, new: str) -> None:
         """Rename a scenario (names must stay unique and non-empty)."""
-        new = new.strip()
+        renamed = editing.rename(self.scenario(old), new, existing=self.names())
+        new = renamed.name
         if new == old:
             return
-        if new in self.names():
-            raise ScenarioError(f"A scenario called {new!r} already exists; choose another name.")
-        self.update(old, replace(self.scenario(old), name=new))
+        self.update(old, renamed)
         for attr in ("current", "compare", "baseline"):
             if getattr(self, attr) == old:
                 setattr(self, attr, new)
@@ -251,16 +245,7 @@ class AppState:
 
         Closing a hub also removes it from the hubs.
         """
-        sc = self.scenario(name)
-        if site_id not in set(self.sites[schema.SITE_ID].astype(str)):
-            raise ScenarioError(f"There is no site {site_id!r} in the sites table.")
-        opened = [s for s in sc.open_sites if s != site_id]
-        if is_open:
-            opened.append(site_id)
-            order = {s: i for i, s in enumerate(self.sites[schema.SITE_ID].astype(str))}
-            opened.sort(key=lambda s: order.get(s, len(order)))
-        hubs = {k: tuple(s for s in v if is_open or s != site_id) for k, v in sc.hubs.items()}
-        new = replace(sc, open_sites=tuple(opened), hubs={k: v for k, v in hubs.items() if v})
+        new = editing.set_site_open(self.scenario(name), site_id, is_open, sites=self.sites)
         self.update(name, new)
         return new
 
@@ -269,22 +254,7 @@ class AppState:
 
         A new hub is also opened. Only scenarios with a hub rule have hubs.
         """
-        sc = self.scenario(name)
-        if sc.rule not in HUB_RULES:
-            raise ScenarioError(
-                f"Scenario {name!r} uses rule {sc.rule!r}, which has no hubs; choose a hub rule "
-                "(hub_per_network or hub_anywhere) first."
-            )
-        net = self.site_network(site_id)
-        if net is None:
-            raise ScenarioError(f"Site {site_id!r} has no network; set its network first.")
-        hubs = {k: tuple(v) for k, v in sc.hubs.items()}
-        current = tuple(s for s in hubs.get(net, ()) if s != site_id)
-        hubs[net] = (*current, site_id) if is_hub else current
-        opened = list(sc.open_sites)
-        if is_hub and site_id not in opened:
-            opened.append(site_id)
-        new = replace(sc, open_sites=tuple(opened), hubs={k: v for k, v in hubs.items() if v})
+        new = editing.set_hub(self.scenario(name), site_id, is_hub, sites=self.sites)
         self.update(name, new)
         return new
 

@@ -19,7 +19,8 @@ Modules
 - :mod:`.columns`: :class:`ColumnMapping` and :func:`detect_columns`.
 - :mod:`.values`: parsing and checking column values (numbers, ids, deciles, urban/rural).
 - :mod:`.points`: locations from geometry, coordinates or postcodes; CRS checks.
-- :mod:`.areas`, :mod:`.sites`: :func:`load_areas`, :func:`load_sites`.
+- :mod:`.areas`, :mod:`.sites`: :func:`load_areas`, :func:`load_sites`; rows for new sites
+  (:func:`make_site_row`, :func:`unique_site_id`).
 - :mod:`.extent`: :func:`check_within_extent` against a road network's bounds.
 - :mod:`.networks`: :func:`read_network_table`, :func:`apply_networks`.
 """
@@ -30,7 +31,7 @@ from .columns import ColumnMapping, Kind, detect_columns
 from .extent import check_within_extent
 from .networks import apply_networks, read_network_table
 from .points import GB_BOUNDS_BNG, UnknownPostcodesError
-from .sites import load_sites
+from .sites import load_sites, make_site_row, site_id_slug, unique_site_id
 from .tables import GEO_SUFFIXES, TABLE_SUFFIXES, read_preview, read_table
 from .values import deciles_from_rank
 
@@ -48,7 +49,10 @@ __all__ = [
     "detect_columns",
     "load_areas",
     "load_sites",
+    "make_site_row",
     "read_network_table",
     "read_preview",
     "read_table",
+    "site_id_slug",
+    "unique_site_id",
 ]

@@ -26,16 +26,30 @@ the travel-time matrix's column order, so results are reproducible.
 Modules
 -------
 - :mod:`.model`: :class:`Scenario`, :class:`ScenarioResult`.
-- :mod:`.rules`: the assignment rules and :func:`choose_sites`, their array core.
+- :mod:`.rules`: the assignment rules as a table of :class:`Rule` objects
+  (:func:`register_rule`) and :func:`choose_sites`, their array core.
 - :mod:`.assignment`: :func:`area_demand`, :func:`assign`, :func:`assign_all`.
-- :mod:`.defaults`: :func:`default_scenarios`, :func:`centralised_hubs`.
+- :mod:`.defaults`: :func:`default_scenarios`, :func:`centralised_hubs`, :func:`main_sites`.
+- :mod:`.editing`: edits as pure functions (open/close sites, hubs, rule, names) and the
+  policies around them (:func:`~.editing.initial_scenarios`).
 - :mod:`.toml`: :func:`save_scenarios`, :func:`load_scenarios`, :func:`scenario_to_dict`.
 """
 
+from . import editing
 from .assignment import area_demand, assign, assign_all
-from .defaults import centralised_hubs, default_scenarios
-from .model import COMMON_SERVICE, DEFAULT_SERVICE, Scenario, ScenarioResult
-from .rules import HUB_RULES, RULE_LABELS, RULES, choose_sites
+from .defaults import centralised_hubs, default_scenarios, main_site_ids, main_sites
+from .model import COMMON_SERVICE, DEFAULT_SERVICE, Scenario, ScenarioResult, check_unique_names
+from .rules import (
+    HUB_RULES,
+    RULE_LABELS,
+    RULES,
+    Rule,
+    RuleInput,
+    choose_sites,
+    get_rule,
+    register_rule,
+    unregister_rule,
+)
 from .toml import FORMAT_VERSION, OPEN_SITE_KEYWORDS, load_scenarios, save_scenarios, scenario_to_dict
 
 __all__ = [
@@ -46,15 +60,24 @@ __all__ = [
     "OPEN_SITE_KEYWORDS",
     "RULES",
     "RULE_LABELS",
+    "Rule",
+    "RuleInput",
     "Scenario",
     "ScenarioResult",
     "area_demand",
     "assign",
     "assign_all",
     "centralised_hubs",
+    "check_unique_names",
     "choose_sites",
     "default_scenarios",
+    "get_rule",
+    "editing",
     "load_scenarios",
+    "main_site_ids",
+    "main_sites",
+    "register_rule",
     "save_scenarios",
     "scenario_to_dict",
+    "unregister_rule",
 ]

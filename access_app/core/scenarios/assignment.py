@@ -11,8 +11,8 @@ import pandas as pd
 from .. import schema
 from ..errors import ScenarioError
 from ..matrix import TravelTimeMatrix
-from .model import Scenario, ScenarioResult
-from .rules import HUB_RULES, _network_groups, choose_sites
+from .model import Scenario, ScenarioResult, check_unique_names
+from .rules import Rule, RuleInput, get_rule
 
 log = logging.getLogger(__name__)
 
@@ -110,83 +110,34 @@ def assign(
             )
         minutes = matrix.minutes[rows]
     demand = area_demand(areas, scenario)
-    n_sites = len(matrix_sites)
-    col_of = {s: i for i, s in enumerate(matrix_sites.tolist())}
-    reasons = np.full(len(area_ids), "", dtype=object)
-
-    if scenario.rule == "nearest" or scenario.rule == "hub_anywhere":
-        pool = scenario.open_sites if scenario.rule == "nearest" else scenario.hub_sites
-        allowed = np.zeros((1, n_sites), dtype=bool)
-        allowed[0, [col_of[s] for s in pool]] = True
-        group = np.zeros(len(area_ids), dtype=np.intp)
-        none_reason = "no road route to any open site"
-    else:
-        if schema.NETWORK not in areas.columns:
-            raise ScenarioError(
-                f"Scenario {scenario.name!r}: rule {scenario.rule!r} needs a 'network' column "
-                "in the areas table; load an area-to-network table or use rule 'nearest'."
-            )
-        area_nets_arr = np.array(
-            [None if pd.isna(v) else str(v) for v in areas[schema.NETWORK].tolist()], dtype=object
-        )
-        if scenario.rule == "within_network":
-            if schema.NETWORK not in sites.columns:
-                raise ScenarioError(
-                    f"Scenario {scenario.name!r}: rule 'within_network' needs a 'network' "
-                    "column in the sites table."
-                )
-            site_net = dict(zip(sites[schema.SITE_ID].astype(str), sites[schema.NETWORK], strict=False))
-            cands: dict[str, list[int]] = {}
-            for s in scenario.open_sites:
-                net = site_net.get(s)
-                if net is not None and not pd.isna(net):
-                    cands.setdefault(str(net), []).append(col_of[s])
-            no_site = "network {} has no open site in this scenario"
-        else:
-            cands = {net: [col_of[s] for s in ids] for net, ids in scenario.hubs.items() if ids}
-            known_nets = {str(v) for v in area_nets_arr if v is not None}
-            for net in sorted(set(cands) - known_nets):
-                log.warning(
-                    "Scenario %r: hubs are named for network %r, which no area belongs to",
-                    scenario.name,
-                    net,
-                )
-            no_site = "network {} has no hub in this scenario"
-        allowed, group, _ = _network_groups(
-            area_nets_arr, {k: np.array(v) for k, v in cands.items()}, n_sites
-        )
-        orphan = group < 0
-        no_net = orphan & np.array([v is None for v in area_nets_arr], dtype=bool)
-        reasons[no_net] = "area has no network"
-        for net in sorted({str(v) for v in area_nets_arr[orphan & ~no_net]}):
-            reasons[orphan & (area_nets_arr == net)] = no_site.format(net)
-            log.warning("Scenario %r: %s", scenario.name, no_site.format(net))
-        none_reason = "no road route to any open site of its network"
-
-    index, chosen = choose_sites(minutes, allowed, group)
-    unreached = (index < 0) & (reasons == "")
+    rule = get_rule(scenario.rule)
+    data = _rule_input(areas, sites, scenario, rule, minutes, matrix_sites)
+    index, reasons = rule.assign(data)
+    index = np.asarray(index, dtype=np.intp)
+    reasons = np.asarray(reasons, dtype=object).copy()
+    ok = index >= 0
+    chosen = np.full(len(area_ids), np.nan)
+    chosen[ok] = minutes[np.flatnonzero(ok), index[ok]]
+    unreached = ~ok & (reasons == "")
     if unreached.any():
-        reasons[unreached] = none_reason
+        reasons[unreached] = rule.no_route_reason
         table = matrix.unreachable
         if len(table):
-            # Every site an area may use is off the roads: name them and say why.
+            # Open sites (hubs) off the road network: name them and their distance.
             site_rows = table[table["kind"] == "site"]
             site_why = dict(zip(site_rows["id"].astype(str), site_rows["reason"], strict=False))
-            word = "hub" if scenario.rule in HUB_RULES else "open site"
-            for g in np.unique(group[unreached & (group >= 0)]):
-                usable = matrix_sites[allowed[g]].tolist()
-                if usable and all(s in site_why for s in usable):
-                    text = "; ".join(f"{s} is {site_why[s]}" for s in usable[:3])
-                    reasons[unreached & (group == g)] = (
-                        f"no {word} it may use can be reached by road ({text})"
-                    )
+            word = "hub" if rule.needs_hubs else "open site"
+            pool = scenario.hub_sites if rule.needs_hubs else scenario.open_sites
+            off = [s for s in pool if s in site_why]
+            if off:
+                text = "; ".join(f"{s} is {site_why[s]}" for s in off[:3])
+                reasons[unreached] = f"{rule.no_route_reason}; {word}s no road reaches: {text}"
             area_rows = table[table["kind"] == "area"]
             why = dict(zip(area_rows["id"].astype(str), area_rows["reason"], strict=False))
             for i in np.flatnonzero(unreached):
                 if area_ids[i] in why:
                     reasons[i] = str(why[area_ids[i]])
     site_ids = np.full(len(area_ids), None, dtype=object)
-    ok = index >= 0
     site_ids[ok] = matrix_sites[index[ok]]
     return ScenarioResult(
         scenario=scenario,
@@ -201,6 +152,44 @@ def assign(
     )
 
 
+def _networks(values: pd.Series) -> np.ndarray:
+    return np.array([None if pd.isna(v) else str(v) for v in values.tolist()], dtype=object)
+
+
+def _rule_input(
+    areas: pd.DataFrame,
+    sites: pd.DataFrame,
+    scenario: Scenario,
+    rule: Rule,
+    minutes: np.ndarray,
+    matrix_sites: np.ndarray,
+) -> RuleInput:
+    """Return the arrays ``rule`` works on, checking the columns it needs."""
+    if rule.needs_area_network and schema.NETWORK not in areas.columns:
+        raise ScenarioError(
+            f"Scenario {scenario.name!r}: rule {scenario.rule!r} needs a 'network' column "
+            "in the areas table; load an area-to-network table or use rule 'nearest'."
+        )
+    if rule.needs_site_network and schema.NETWORK not in sites.columns:
+        raise ScenarioError(
+            f"Scenario {scenario.name!r}: rule {scenario.rule!r} needs a 'network' "
+            "column in the sites table."
+        )
+    col_of = {s: i for i, s in enumerate(matrix_sites.tolist())}
+    open_mask = np.zeros(len(matrix_sites), dtype=bool)
+    open_mask[[col_of[s] for s in scenario.open_sites]] = True
+    hubs = {net: np.array([col_of[s] for s in ids], dtype=np.intp)
+            for net, ids in scenario.hubs.items()}
+    area_network = _networks(areas[schema.NETWORK]) if schema.NETWORK in areas.columns else None
+    site_network = None
+    if schema.NETWORK in sites.columns:
+        by_id = dict(zip(sites[schema.SITE_ID].astype(str), _networks(sites[schema.NETWORK]),
+                         strict=False))
+        site_network = np.array([by_id.get(s) for s in matrix_sites.tolist()], dtype=object)
+    return RuleInput(scenario=scenario.name, minutes=minutes, open_mask=open_mask, hubs=hubs,
+                     area_network=area_network, site_network=site_network)
+
+
 def assign_all(
     areas: pd.DataFrame,
     sites: pd.DataFrame,
@@ -208,8 +197,5 @@ def assign_all(
     scenarios: Sequence[Scenario],
 ) -> list[ScenarioResult]:
     """Apply every scenario in turn (names must be unique)."""
-    names = [s.name for s in scenarios]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(f"Scenario names must be unique; repeated: {dupes}.")
+    check_unique_names(scenarios)
     return [assign(areas, sites, matrix, s) for s in scenarios]

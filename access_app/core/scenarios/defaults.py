@@ -14,10 +14,21 @@ from .model import COMMON_SERVICE, Scenario, _as_id_tuple
 log = logging.getLogger(__name__)
 
 
-def _main_sites(sites: pd.DataFrame) -> pd.DataFrame:
+def main_sites(sites: pd.DataFrame) -> pd.DataFrame:
+    """Return the main centres: rows whose ``site_type`` is "main" in any case.
+
+    This is the one definition of a main centre (the default scenarios, ``open_sites =
+    "all main"`` in TOML files and :func:`~access_app.core.scenarios.editing.open_all`);
+    without a ``site_type`` column every site counts as main.
+    """
     if schema.SITE_TYPE not in sites.columns:
         return sites
     return sites[sites[schema.SITE_TYPE].astype(str).str.lower() == "main"]
+
+
+def main_site_ids(sites: pd.DataFrame) -> tuple[str, ...]:
+    """Return the ``site_id`` of every main centre, in table order (see :func:`main_sites`)."""
+    return _as_id_tuple(main_sites(sites)[schema.SITE_ID])
 
 
 def centralised_hubs(
@@ -34,7 +45,7 @@ def centralised_hubs(
     for col in (schema.NETWORK, schema.LINACS):
         if col not in sites.columns:
             raise ScenarioError(f"Choosing hubs needs a {col!r} column in the sites table.")
-    mains = _main_sites(sites)
+    mains = main_sites(sites)
     table = pd.DataFrame(
         {
             "site_id": mains[schema.SITE_ID].astype(str).to_numpy(),
@@ -86,7 +97,7 @@ def default_scenarios(
         raise ScenarioError("Default scenarios need a sites table with a 'site_id' column.")
     source = sites.attrs.get("source", "the sites table")
     all_ids = _as_id_tuple(sites[schema.SITE_ID])
-    main_ids = _as_id_tuple(_main_sites(sites)[schema.SITE_ID])
+    main_ids = main_site_ids(sites)
     if not main_ids:
         raise ScenarioError(f"{source}: no site has site_type 'main'; cannot build the default scenarios.")
     networks = sites[schema.NETWORK] if schema.NETWORK in sites.columns else pd.Series(dtype=object)

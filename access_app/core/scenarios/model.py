@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 from .. import schema
 from ..errors import ScenarioError
 from ..limits import MAX_FRACTIONS, MAX_INCIDENCE_PER_100K, control_characters
-from .rules import HUB_RULES, RULE_LABELS, RULES
+from .rules import RULES, get_rule
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,9 @@ class Scenario:
                 raise bad(field_name, text, f"holds control characters ({', '.join(codes)}); "
                                             "names must be plain printable text.")
 
-        if self.rule not in RULES:
+        if not isinstance(self.rule, str) or self.rule not in RULES:
             raise bad("rule", self.rule, f"is not a rule; use one of {', '.join(RULES)}.")
+        needs_hubs = get_rule(self.rule).needs_hubs
         if isinstance(self.open_sites, str):
             raise bad("open_sites", self.open_sites, "must be a list of site ids.")
         object.__setattr__(self, "open_sites", _as_id_tuple(self.open_sites))
@@ -104,7 +106,7 @@ class Scenario:
                 if codes:
                     raise bad(label, value, f"holds control characters ({', '.join(codes)}); "
                                             "site ids and network names must be plain text.")
-        if self.rule in HUB_RULES:
+        if needs_hubs:
             all_hubs = [h for ids in hubs.values() for h in ids]
             if not all_hubs:
                 raise bad("hubs", self.hubs, f"is empty but rule {self.rule!r} needs hubs.")
@@ -169,12 +171,12 @@ class Scenario:
         demand = self.demand
         if self.incidence_per_100k is not None:
             demand += f" x {self.incidence_per_100k:g} per 100,000"
-        if self.rule in HUB_RULES:
+        if get_rule(self.rule).needs_hubs:
             sites = f"{len(self.hub_sites)} hubs"
         else:
             sites = f"{len(self.open_sites)} open sites"
         text = (
-            f"{self.service}: {sites}, {RULE_LABELS[self.rule]}; demand = {demand}; "
+            f"{self.service}: {sites}, {get_rule(self.rule).label}; demand = {demand}; "
             f"{self.fractions} fractions per course"
         )
         return f"{text}. {self.description}" if self.description else text
@@ -248,3 +250,24 @@ class ScenarioResult:
             },
             index=self.area_index,
         )
+
+
+def check_unique_names(scenarios: Sequence[Scenario], *, where: str = "") -> None:
+    """Raise :class:`ScenarioError` if two scenarios share a name (the one such check).
+
+    Parameters
+    ----------
+    scenarios
+        Scenarios in order.
+    where
+        Prefix for the message (a file, a scenario), e.g. ``"mine.toml, scenario 'A'"``.
+    """
+    counts = Counter(s.name for s in scenarios)
+    dupes = sorted(n for n, c in counts.items() if c > 1)
+    if dupes:
+        prefix = f"{where}: " if where else ""
+        raise ScenarioError(
+            f"{prefix}Scenario names must be unique; repeated: {dupes} (another scenario "
+            "already has this name). Rename one of them."
+        )
+

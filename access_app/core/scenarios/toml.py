@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,8 +11,10 @@ import pandas as pd
 
 from .. import schema
 from ..errors import ScenarioError
-from .defaults import _main_sites
-from .model import Scenario, _as_id_tuple
+from ..limits import read_toml
+from .defaults import main_sites
+from .model import Scenario, _as_id_tuple, check_unique_names
+from .rules import RULES
 
 log = logging.getLogger(__name__)
 
@@ -69,17 +70,14 @@ def save_scenarios(scenarios: Sequence[Scenario], path: str | Path) -> Path:
 
     from ..atomic import atomic_write_text
 
-    names = [s.name for s in scenarios]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ScenarioError(f"Scenario names must be unique; repeated: {dupes}.")
+    check_unique_names(scenarios, where=str(path))
     doc = {
         "format_version": FORMAT_VERSION,
         "scenario": [scenario_to_dict(s) for s in scenarios],
     }
     header = (
         "# Access App scenarios (see docs/scenarios.md).\n"
-        "# rule: nearest | within_network | hub_per_network | hub_anywhere\n\n"
+        f"# rule: {' | '.join(RULES)}\n\n"
     )
     path = Path(path)
     atomic_write_text(path, header + tomli_w.dumps(doc), encoding="utf-8")
@@ -96,59 +94,11 @@ def _resolve_open_sites(value: Any, where: str, sites: pd.DataFrame | None) -> t
             )
         if sites is None:
             raise ScenarioError(f"{where}: open_sites = {value!r} needs the sites table to be resolved.")
-        chosen = _main_sites(sites) if key == "all main" else sites
+        chosen = main_sites(sites) if key == "all main" else sites
         return _as_id_tuple(chosen[schema.SITE_ID])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ScenarioError(f"{where}: open_sites must be a list of site ids (strings).")
     return value
-
-
-#: A scenario file larger than this is not one (the defaults for 67 sites take 3 kB).
-MAX_TOML_BYTES = 5_000_000
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Return the TOML document in ``path``, refusing what cannot be a text TOML file.
-
-    A UTF-8 byte order mark (written by Windows Notepad) is skipped. Other encodings,
-    files nested too deeply for the parser and files over :data:`MAX_TOML_BYTES` are
-    refused with a message naming the file.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the file and the problem (and the line, for encoding and syntax errors).
-    """
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(MAX_TOML_BYTES + 1)
-    except FileNotFoundError:
-        raise ScenarioError(f"Scenario file {path} does not exist.") from None
-    except OSError as exc:
-        raise ScenarioError(f"Scenario file {path} cannot be read: {exc.strerror or exc}.") from None
-    if len(data) > MAX_TOML_BYTES:
-        raise ScenarioError(f"Scenario file {path} is over {MAX_TOML_BYTES // 1_000_000} MB: it is "
-                            "not a scenario file.")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ScenarioError(f"Scenario file {path} is saved as UTF-16: save it as UTF-8.")
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ScenarioError(
-            f"Scenario file {path} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}, "
-            "perhaps saved as Latin-1 or Windows-1252): save it as UTF-8."
-        ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"Scenario file {path} is not valid TOML: {exc}.") from None
-    except RecursionError:
-        raise ScenarioError(
-            f"Scenario file {path} is nested too deeply to be a scenario file (arrays or tables "
-            "inside each other hundreds of levels deep)."
-        ) from None
 
 
 def load_scenarios(
@@ -175,16 +125,19 @@ def load_scenarios(
         Naming the file, the scenario and the key at fault.
     """
     path = Path(path)
-    doc = read_toml(path)
+    doc = read_toml(path, what="Scenario file", error=ScenarioError)
     version = doc.get("format_version", FORMAT_VERSION)
     if isinstance(version, bool) or version != FORMAT_VERSION:
         raise ScenarioError(
             f"{path}: format_version = {version!r} is not supported (expected {FORMAT_VERSION})."
         )
-    unknown_top = sorted(set(doc) - {"format_version", "scenario"})
+    # a [model] table (speeds, routing) may sit beside the scenarios: see
+    # access_app.core.model_settings.read_model_table, which reads and checks it
+    unknown_top = sorted(set(doc) - {"format_version", "scenario", "model"})
     if unknown_top:
         raise ScenarioError(
-            f"{path}: unknown top-level keys {unknown_top}; scenarios go in [[scenario]] tables."
+            f"{path}: unknown top-level keys {unknown_top}; scenarios go in [[scenario]] tables "
+            "and model settings in a [model] table."
         )
     entries = doc.get("scenario")
     if not isinstance(entries, list) or not entries:
@@ -226,7 +179,6 @@ def load_scenarios(
             unknown = [s for s in (*scenario.open_sites, *scenario.hub_sites) if s not in known]
             if unknown:
                 raise ScenarioError(f"{where}: site ids {sorted(set(unknown))} are not in the sites table.")
-        if any(s.name == scenario.name for s in out):
-            raise ScenarioError(f"{where}: another scenario already has this name.")
+        check_unique_names([*out, scenario], where=where)
         out.append(scenario)
     return out

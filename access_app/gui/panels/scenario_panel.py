@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from access_app.core import schema
 from access_app.core.errors import ScenarioError
-from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario, centralised_hubs
+from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario, editing
 
 from ..models import plain_tooltip
 
@@ -268,12 +268,8 @@ class ScenarioPanel(QWidget):
         sc = self._scenario
         if sc is None or self._sites.empty:
             return
-        sites = self._sites
-        if which == "main" and schema.SITE_TYPE in sites.columns:
-            sites = sites[sites[schema.SITE_TYPE].astype(str) == "main"]
-        opened = tuple(sites[schema.SITE_ID].astype(str))
-        opened += tuple(h for h in sc.hub_sites if h not in set(opened))
-        self._try_emit(sc.name, lambda: replace(sc, open_sites=opened))
+        self._try_emit(sc.name, lambda: editing.open_all(sc, sites=self._sites,
+                                                         which="main" if which == "main" else "all"))
 
     def _emit_edit(self, *_: object) -> None:
         sc = self._scenario
@@ -283,17 +279,10 @@ class ScenarioPanel(QWidget):
         incidence = self.incidence.value() or None
 
         def build() -> Scenario:
-            hubs = sc.hubs
-            open_sites = sc.open_sites
-            if rule in HUB_RULES and not hubs:
-                hubs = centralised_hubs(self._sites)
-                open_sites = tuple(dict.fromkeys(
-                    (*open_sites, *(h for ids in hubs.values() for h in ids))))
-            elif rule not in HUB_RULES:
-                hubs = {}
+            ruled = editing.set_rule(sc, rule, sites=self._sites)
             return replace(
-                sc, service=self.service.text().strip() or sc.service, rule=rule, hubs=hubs,
-                open_sites=open_sites, demand=self.demand.currentText() or sc.demand,
+                ruled, service=self.service.text().strip() or sc.service,
+                demand=self.demand.currentText() or sc.demand,
                 incidence_per_100k=incidence, fractions=self.fractions.value(),
                 description=self.description.text(),
             )
