@@ -486,6 +486,12 @@ def run(
     # An unwritable output folder is found now, not after all the routing.
     limits.check_output_folder(out_dir)
     dataset = dataset or load_default_dataset()
+    # Check the scenario file before the slow steps, so a typo fails at once
+    # (and a file that is not TOML is reported as the scenario file it was given as).
+    if scenario_path is not None:
+        scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
+    else:
+        scenario_list = scenarios.default_scenarios(dataset.sites)
     if speed_model is None and routing_params is None and scenario_path is not None:
         from .model_settings import read_model_table
 
@@ -495,11 +501,6 @@ def run(
             model_source = in_file.source
     speed_model = speed_model if speed_model is not None else SpeedModel()
     routing_params = routing_params if routing_params is not None else routing.RoutingParams()
-    # Check the scenario file before the slow steps, so a typo fails at once.
-    if scenario_path is not None:
-        scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
-    else:
-        scenario_list = scenarios.default_scenarios(dataset.sites)
     check_scenarios(dataset, scenario_list)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:

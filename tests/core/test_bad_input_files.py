@@ -28,7 +28,7 @@ def _run_with(tmp_path: Path, *extra: object) -> list[object]:
 def test_latin1_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     toml = write(tmp_path / "latin1.toml", SCENARIO.encode("latin-1"))
     line = error_line(run_cli(capsys, *_run_with(tmp_path, "--scenarios", toml)))
-    assert str(toml) in line and "not UTF-8" in line and "line 2" in line
+    assert f"Scenario file {toml}" in line and "not UTF-8" in line and "line 2" in line
 
 
 def test_deeply_nested_scenario_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
