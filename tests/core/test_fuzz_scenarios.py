@@ -92,3 +92,33 @@ def test_random_toml_documents(doc: dict[str, object], bom: bool, encoding: str)
 def test_deep_nesting(depth: int, kind: str) -> None:
     close = "]" if kind == "[" else "}"
     _load(_write(f"x = {kind * depth}1{close * depth}\n".encode()))
+
+
+@st.composite
+def near_valid_docs(draw: st.DrawFn) -> dict[str, object]:
+    """Draw scenario files that are mostly valid: known rules and sites, borderline numbers."""
+    entries = []
+    for i in range(draw(st.integers(1, 3))):
+        rule = draw(st.sampled_from(["nearest", "within_network", "hub_per_network", "hub_anywhere"]))
+        entry: dict[str, object] = {"name": draw(st.sampled_from([f"S{i}", f"Café {i}", f"S\x07{i}"])),
+                                    "rule": rule}
+        if rule.startswith("hub"):
+            entry["hubs"] = {"R": draw(st.lists(st.sampled_from(["oak", "upp", "far"]), min_size=0,
+                                                max_size=2))}
+        else:
+            entry["open_sites"] = draw(st.one_of(
+                st.sampled_from(["all", "all main", "everything"]),
+                st.lists(st.sampled_from(["oak", "upp", "far", "nowhere"]), max_size=3)))
+        if draw(st.booleans()):
+            entry["fractions"] = draw(st.one_of(st.integers(-2, 120), st.floats(0, 1e30)))
+        if draw(st.booleans()):
+            entry["incidence_per_100k"] = draw(st.one_of(st.integers(-1, 200_000),
+                                                         st.floats(allow_nan=True, allow_infinity=True)))
+        entries.append(entry)
+    return {"scenario": entries}
+
+
+@SETTINGS
+@given(doc=near_valid_docs())
+def test_near_valid_scenario_files(doc: dict[str, object]) -> None:
+    _load(_write(tomli_w.dumps(doc).encode("utf-8")))
