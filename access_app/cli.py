@@ -169,8 +169,9 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .core import pipeline
+    from .core import limits, pipeline
 
+    limits.check_output_folder(args.out)  # before any loading or routing
     start = time.perf_counter()
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")

@@ -87,12 +87,13 @@ def test_unwritable_out_is_found_before_any_routing(tmp_path: Path, capsys: pyte
                                                     where: str) -> None:
     blocker = write(tmp_path / "results.txt", "not a folder")
     out = blocker if where == "file" else blocker / "results"
-    areas, sites = small_files(tmp_path)
-    # The network file does not exist: had the run got as far as the network, it would say so.
-    line = error_line(run_cli(capsys, "run", "--population", areas, "--sites", sites,
+    _, sites = small_files(tmp_path)
+    # Neither the areas nor the network file exists: had the run got as far as loading or
+    # routing, it would say so.
+    line = error_line(run_cli(capsys, "run", "--population", tmp_path / "missing.csv", "--sites", sites,
                               "--network", tmp_path / "missing.gpkg", "--out", out, "-q"))
     assert str(out) in line and "Output folder" in line
-    assert "missing.gpkg" not in line
+    assert "missing" not in line
 
 
 @pytest.mark.parametrize("own_data", [True, False])
