@@ -130,7 +130,7 @@ def check_row_count(n_rows: int, *, path: Path | str) -> None:
 
 
 def check_population(values: np.ndarray, ids: pd.Series | np.ndarray, *, path: Path | str,
-                     column: str) -> None:
+                     column: str, allow_zero_total: bool = False) -> None:
     """Refuse populations that are all zero, too large for one area or absurd in total.
 
     Parameters
@@ -141,6 +141,8 @@ def check_population(values: np.ndarray, ids: pd.Series | np.ndarray, *, path: P
         Area ids in the same order, for the message.
     path, column
         File and column, for the message.
+    allow_zero_total
+        Accept a column that is zero everywhere (an optional count such as ``pop60plus``).
     """
     values = np.asarray(values, dtype=float)
     if values.size == 0:
@@ -159,7 +161,7 @@ def check_population(values: np.ndarray, ids: pd.Series | np.ndarray, *, path: P
             f"{path}: column '{column}' adds up to {total:g} people, more than the "
             f"{MAX_TOTAL_POPULATION:,.0f} limit. Check the units and the column."
         )
-    if total <= 0:
+    if total <= 0 and not allow_zero_total:
         raise DataError(
             f"{path}: column '{column}' is zero for every area (total population 0), so every "
             "average would be undefined. Map the column that holds the population."

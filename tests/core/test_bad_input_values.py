@@ -136,3 +136,12 @@ def test_files_above_the_row_limit_are_refused(tmp_path: Path, capsys: pytest.Ca
     areas, sites = small_files(tmp_path)
     line = error_line(run_cli(capsys, "check", "--population", areas, "--sites", sites))
     assert str(areas) in line and "4 rows is more than the 3 this app reads" in line
+
+
+def test_pop60plus_that_overflows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = AREAS_CSV.splitlines()
+    text = "\n".join([rows[0] + ",pop60plus", *(r + ",1e308" for r in rows[1:])]) + "\n"
+    areas = write(tmp_path / "pop60.csv", text)
+    sites = small_files(tmp_path)[1]
+    line = error_line(run_cli(capsys, "check", "--population", areas, "--sites", sites))
+    assert str(areas) in line and "'pop60plus'" in line and "above 100,000,000 people" in line

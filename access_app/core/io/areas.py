@@ -91,6 +91,9 @@ def load_areas(
         if col:
             out[target] = gdf[col].astype("string").str.strip()
     check_population(out[S.POPULATION].to_numpy(), ids, path=p, column=pop_col)
+    if mapping.pop60plus:
+        check_population(out[S.POP60].to_numpy(), ids, path=p, column=mapping.pop60plus,
+                         allow_zero_total=True)
     for name, target in (("id", S.AREA_ID), ("name", S.AREA_NAME), ("network", S.NETWORK),
                          ("region", S.REGION), ("icb", S.ICB)):
         if getattr(mapping, name) and target in out:
