@@ -16,13 +16,14 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from .. import __version__
 from . import defaults, filetypes, io, limits, network, routing, scenarios, tables
@@ -33,7 +34,7 @@ from .matrix import TravelTimeMatrix
 from .network import RoadNetwork
 from .postcodes import CodePointOpen
 from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
-from .scenarios import Scenario
+from .scenarios import Scenario, ScenarioResult
 from .speeds import SpeedModel
 
 log = logging.getLogger(__name__)
@@ -223,6 +224,74 @@ def _check_sites_near_areas(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *,
                     ", ".join(f"{sites[S.SITE_ID].iloc[j]} ({gap[j] / 1000:.0f} km)" for j in far[:5]))
 
 
+def _reapply_network_tables(dataset: Dataset, kind: str, table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Apply to a newly loaded table the network tables the dataset was loaded with."""
+    src = dataset.sources
+    if kind == "sites" and "site networks" in src:
+        nets = io.read_network_table(src["site networks"], key=S.SITE_ID)
+        return io.apply_networks(table, nets, key_column=S.SITE_ID, what="sites")
+    if kind == "areas" and "area networks" in src:
+        nets = io.read_network_table(src["area networks"], key=S.AREA_ID)
+        return io.apply_networks(table, nets, key_column=S.AREA_ID, what="areas")
+    if kind == "areas" and "ICB networks" in src:
+        nets = io.read_network_table(src["ICB networks"], key=S.ICB)
+        return io.apply_networks(table, nets, key_column=S.ICB, what="areas")
+    return table
+
+
+def with_table(
+    dataset: Dataset,
+    kind: str,
+    path: str | Path,
+    *,
+    mapping: io.ColumnMapping | None = None,
+    postcodes: CodePointOpen | None = None,
+    allow_unknown_postcodes: bool = False,
+) -> Dataset:
+    """Return ``dataset`` with its areas or sites replaced by the file at ``path``.
+
+    The same loader and checks as :func:`load_dataset` run; the network tables the
+    dataset was loaded with are applied to the new table too, and the other table (with
+    any sites added or edited in the app) is kept as it is.
+    """
+    if kind not in ("areas", "sites"):
+        raise DataError(f"Only areas or sites can be loaded from a table, not {kind!r}.")
+    crs = dataset.areas.crs or S.BNG
+    loader = io.load_areas if kind == "areas" else io.load_sites
+    table = loader(path, mapping=mapping, crs=crs, postcodes=postcodes,
+                   allow_unknown_postcodes=allow_unknown_postcodes)
+    table = _reapply_network_tables(dataset, kind, table)
+    areas = table if kind == "areas" else dataset.areas
+    sites = table if kind == "sites" else dataset.sites
+    _check_networks(areas, sites)
+    sources = dict(dataset.sources)
+    sources[kind] = str(path)
+    _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
+                            areas_source=sources.get("areas", "areas"))
+    return replace(dataset, areas=areas, sites=sites, sources=sources)
+
+
+def with_sites_added(dataset: Dataset, rows: gpd.GeoDataFrame) -> Dataset:
+    """Return ``dataset`` with canonical site ``rows`` appended (ids must be new)."""
+    ids = set(dataset.sites[S.SITE_ID].astype(str))
+    clash = [s for s in rows[S.SITE_ID].astype(str) if s in ids]
+    if clash:
+        raise DataError(f"A site with id {clash[0]!r} already exists; choose another id.")
+    sites = gpd.GeoDataFrame(
+        pd.concat([dataset.sites, rows.to_crs(dataset.sites.crs)], ignore_index=True),
+        geometry="geometry", crs=dataset.sites.crs)
+    return replace(dataset, sites=sites)
+
+
+def write_sites_csv(sites: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write the sites as CSV with easting/northing (BNG), ready to be loaded again."""
+    bng = sites.to_crs(S.BNG)
+    table = pd.DataFrame(bng.drop(columns="geometry"))
+    table["easting"] = bng.geometry.x.round(1)
+    table["northing"] = bng.geometry.y.round(1)
+    return export_mod.write_csv(table, path)
+
+
 def _file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -339,6 +408,30 @@ def load_network_file(
     )
 
 
+def download_network(
+    place: str,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    speed_model: SpeedModel | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> RoadNetwork:
+    """Download the roads of ``place`` with osmnx (needs the internet) as a routable graph."""
+    return network.graph_from_download(place, areas=areas, speed_model=speed_model,
+                                       progress=progress, cancelled=cancelled)
+
+
+def check_extent(dataset: Dataset, road_network: RoadNetwork) -> None:
+    """Refuse areas or sites that lie well outside the road network (names the file)."""
+    graph_crs = road_network.crs
+    bounds = road_network.bounds
+    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
+                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
+                           tolerate_share=0.01)
+    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
+                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+
+
 def compute_matrix(
     dataset: Dataset,
     road_network: RoadNetwork,
@@ -375,8 +468,71 @@ def evaluate(
     names = [s.name for s in scenario_list]
     if baseline is not None and baseline not in names:
         raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
-    results = [scenarios.assign(dataset.areas, dataset.sites, matrix, s) for s in scenario_list]
-    return tables.build_report(results, dataset.areas, dataset.sites, baseline=baseline or names[0])
+    _, rep = evaluate_scenarios(dataset, matrix, scenario_list, baseline=baseline or names[0])
+    return rep
+
+
+def evaluate_scenarios(
+    dataset: Dataset,
+    matrix: TravelTimeMatrix,
+    scenario_list: Sequence[Scenario],
+    *,
+    baseline: str,
+    cached: Mapping[str, ScenarioResult] | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> tuple[dict[str, ScenarioResult], tables.EquityReport]:
+    """Apply every scenario (reusing ``cached`` results that still match) and build the tables.
+
+    The step behind :func:`evaluate`, with progress, cancel and reuse for interactive use.
+    """
+    if not scenario_list:
+        raise DataError("No scenarios to evaluate: define at least one.")
+    names = [s.name for s in scenario_list]
+    if baseline not in names:
+        raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
+    cached = cached or {}
+    results: dict[str, ScenarioResult] = {}
+    n = len(scenario_list) + 1
+    for i, sc in enumerate(scenario_list):
+        report(progress, i / n, f"Applying {sc.name}")
+        hit = cached.get(sc.name)
+        results[sc.name] = hit if hit is not None and hit.scenario == sc else scenarios.assign(
+            dataset.areas, dataset.sites, matrix, sc)
+        check_cancelled(cancelled)
+    rep = tables.build_report([results[s.name] for s in scenario_list], dataset.areas,
+                              dataset.sites, baseline=baseline,
+                              progress=scaled(progress, (n - 1) / n, 1.0), cancelled=cancelled)
+    return results, rep
+
+
+def headline(summary: pd.DataFrame, name: str) -> str:
+    """Return the one-line headline numbers of scenario ``name`` from the summary table."""
+    rows = summary[summary["scenario"] == name]
+    if rows.empty:
+        return ""
+    r = rows.iloc[0]
+    beyond60 = float(r["demand"]) - float(r["within_60_demand"])
+    text = (f"{int(r['open_sites'])} open sites · mean {r['mean_min']:.1f} min · "
+            f"{r['within_45_share']:.1%} within 45 min · {beyond60:,.0f} beyond 60 min · "
+            f"longest {r['max_min']:.0f} min")
+    if float(r.get("unreachable_demand", 0) or 0) > 0:
+        text += f" · {float(r['unreachable_demand']):,.0f} with no site"
+    return text
+
+
+def write_exports(
+    report_: tables.EquityReport,
+    out_dir: Path,
+    *,
+    areas: gpd.GeoDataFrame,
+    metadata: Mapping[str, str],
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> list[Path]:
+    """Write the workbook, CSV tables, per-area files and attribution to ``out_dir``."""
+    return export_mod.write_all(report_, Path(out_dir), areas=areas, metadata=metadata,
+                                progress=progress, cancelled=cancelled)
 
 
 def metadata(
@@ -386,6 +542,7 @@ def metadata(
     *,
     params: routing.RoutingParams | None = None,
     speed_model: SpeedModel | None = None,
+    network_label: str | None = None,
     model_source: str | None = None,
 ) -> dict[str, str]:
     """Describe data, network, speed model and software for the exports' metadata sheet.
@@ -399,6 +556,8 @@ def metadata(
     speed_model
         The speed model the network was built with; if None, the fingerprint the network
         records is used.
+    network_label
+        Where the road network came from (a file, a download), if not the default.
     model_source
         Where the model settings came from (a file), if not the defaults.
     """
@@ -411,6 +570,8 @@ def metadata(
     meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
     meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
     meta["Sites"] = f"{len(dataset.sites):,} sites"
+    if network_label:
+        meta["Road network source"] = network_label
     if road_network is not None:
         meta["Road network"] = road_network.describe()
     if road_network is not None and road_network.speed_model and (
@@ -451,6 +612,7 @@ def run(
     dataset: Dataset | None = None,
     network_path: Path | None = None,
     scenario_path: Path | None = None,
+    matrix_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
     speed_model: SpeedModel | None = None,
@@ -471,6 +633,9 @@ def run(
         Road network file; the embedded DfT network when ``None``.
     scenario_path
         TOML scenario file; the default scenarios when ``None``.
+    matrix_path
+        A travel-time matrix made elsewhere (CSV or Parquet, see
+        :func:`access_app.core.matrix_io.read_matrix`); routing is then skipped.
     baseline
         Scenario to compare against (the first when ``None``).
     cache_dir
@@ -502,6 +667,16 @@ def run(
     speed_model = speed_model if speed_model is not None else SpeedModel()
     routing_params = routing_params if routing_params is not None else routing.RoutingParams()
     check_scenarios(dataset, scenario_list)
+    if matrix_path is not None:
+        from . import matrix_io
+
+        matrix = matrix_io.read_matrix(matrix_path, area_ids=dataset.areas[S.AREA_ID].astype(str).to_numpy(),
+                                       site_ids=dataset.sites[S.SITE_ID].astype(str).to_numpy(),
+                                       progress=scaled(progress, 0.0, 0.7), cancelled=cancelled)
+        meta = {**metadata(dataset, None, scenario_list),
+                "Travel times": f"imported from {matrix_path}",
+                "Routing": "none: travel times imported"}
+        return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
@@ -509,13 +684,7 @@ def run(
     else:
         road_network = load_network_file(network_path, areas=dataset.areas, speed_model=speed_model,
                                          progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
-    graph_crs = road_network.crs
-    bounds = road_network.bounds
-    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
-                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
-                           tolerate_share=0.01)
-    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
-                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+    check_extent(dataset, road_network)
     check_cancelled(cancelled)
     far = unreachable_sites(road_network, dataset.sites, params=routing_params)
     if far and scenario_path is None:
@@ -524,13 +693,21 @@ def run(
     _warn_unreachable_sites(dataset.sites, far, scenario_list)
     matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
                             progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
+    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
+                    speed_model=speed_model, model_source=model_source,
+                    network_label=str(network_path) if network_path else None)
+    return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled)
+
+
+def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix,
+            scenario_list: Sequence[Scenario], baseline: str | None, meta: dict[str, str],
+            progress: ProgressFn | None, cancelled: CancelFn | None) -> RunResult:
+    """Evaluate the scenarios on ``matrix`` and write every export (the end of :func:`run`)."""
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
-    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
-                    speed_model=speed_model, model_source=model_source)
-    files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
-                                 progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
+    files = write_exports(result, Path(out_dir), areas=dataset.areas, metadata=meta,
+                          progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
     return RunResult(report=result, files=files, matrix=matrix)
 
@@ -552,14 +729,15 @@ def check_scenarios(dataset: Dataset, scenario_list: Sequence[Scenario]) -> None
     for s in scenario_list:
         s.check_sites(sites[S.SITE_ID].astype(str))
         scenarios.area_demand(areas, s)
-        if s.rule != "nearest" and s.rule != "hub_anywhere" and S.NETWORK not in areas.columns:
+        rule = scenarios.get_rule(s.rule)
+        if rule.needs_area_network and S.NETWORK not in areas.columns:
             raise ScenarioError(
                 f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the areas "
                 f"({where}); add one, load --area-networks or --icb-networks, or use rule 'nearest'."
             )
-        if s.rule == "within_network" and S.NETWORK not in sites.columns:
+        if rule.needs_site_network and S.NETWORK not in sites.columns:
             raise ScenarioError(
-                f"Scenario {s.name!r}: rule 'within_network' needs a 'network' column in the sites "
+                f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the sites "
                 f"({dataset.sources.get('sites', 'the sites')}); add one or load --site-networks."
             )
 
@@ -603,7 +781,15 @@ __all__ = [
     "compute_matrix",
     "configure_osmnx_for_app",
     "describe_scenario",
+    "check_extent",
+    "download_network",
     "evaluate",
+    "evaluate_scenarios",
+    "headline",
+    "with_sites_added",
+    "with_table",
+    "write_exports",
+    "write_sites_csv",
     "load_dataset",
     "load_default_dataset",
     "load_default_network",

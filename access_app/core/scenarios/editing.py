@@ -30,6 +30,10 @@ from .rules import get_rule
 log = logging.getLogger(__name__)
 
 __all__ = [
+    "move_site_to_network",
+    "new_scenario",
+    "scenarios_for_sites",
+    "site_network",
     "InitialScenarios",
     "check_scenarios_against_sites",
     "check_unique_names",
@@ -293,3 +297,95 @@ def initial_scenarios(
         return InitialScenarios(scenarios=tuple(chosen), source="saved")
     return InitialScenarios(scenarios=tuple(default_scenarios(sites)), source="defaults",
                             problems=tuple(problems))
+
+
+def new_scenario(sites: pd.DataFrame, *, name: str = "New scenario") -> Scenario:
+    """Return a scenario with every site open and the nearest-site rule."""
+    ids = _site_ids(sites)
+    if not ids:
+        raise ScenarioError("Load sites before creating a scenario.")
+    return Scenario(name=name, open_sites=tuple(ids), rule="nearest")
+
+
+def scenarios_for_sites(
+    current: Sequence[Scenario],
+    sites: pd.DataFrame,
+    *,
+    saved_file: str | Path | None = None,
+) -> tuple[tuple[Scenario, ...] | None, str | None, tuple[str, ...]]:
+    """Decide which scenarios go with a (new) sites table.
+
+    Parameters
+    ----------
+    current
+        The scenarios in use; empty before the first data is loaded.
+    sites
+        The sites table the scenarios must fit.
+    saved_file
+        A scenario file to open with the first data (the last one used).
+
+    Returns
+    -------
+    scenarios, scenario_file, notes
+        ``scenarios`` is ``None`` when ``current`` still fits; otherwise the scenarios to
+        use (by :func:`initial_scenarios`), the file they came from (``""`` for the
+        defaults, ``None`` when unchanged) and notes for the user.
+
+    Raises
+    ------
+    ScenarioError
+        When the defaults cannot be built for ``sites`` (e.g. no main centre), so a front
+        end can refuse the new sites and keep the old ones.
+    """
+    if current:
+        problems = check_scenarios_against_sites(current, sites)
+        if not problems:
+            return None, None, ()
+        chosen = initial_scenarios(sites)
+        note = ("The new sites do not match the scenarios' site ids ("
+                + "; ".join(problems[:3]) + "); default scenarios made for the new sites.")
+        return chosen.scenarios, "", (note,)
+    if saved_file and Path(saved_file).is_file():
+        chosen = initial_scenarios(sites, saved_file)
+        if chosen.source == "saved":
+            return chosen.scenarios, str(saved_file), ()
+        return chosen.scenarios, "", (f"Could not reopen {saved_file} ("
+                                      + "; ".join(chosen.problems) + "); using the defaults.",)
+    return initial_scenarios(sites).scenarios, "", ()
+
+
+def site_network(sites: pd.DataFrame, site_id: str) -> str | None:
+    """Return the network of ``site_id`` (``None`` if it has none or is unknown)."""
+    if schema.NETWORK not in sites.columns or schema.SITE_ID not in sites.columns:
+        return None
+    row = sites.loc[sites[schema.SITE_ID].astype(str) == site_id]
+    if row.empty or pd.isna(row[schema.NETWORK].iloc[0]):
+        return None
+    return str(row[schema.NETWORK].iloc[0])
+
+
+def move_site_to_network(
+    sites: pd.DataFrame, scenarios: Sequence[Scenario], site_id: str, network: str
+) -> tuple[pd.DataFrame, list[Scenario]]:
+    """Return the sites with ``site_id`` in ``network`` and the scenarios with its hubs moved."""
+    network = str(network).strip()
+    if not network:
+        raise ScenarioError("A network name cannot be empty.")
+    mask = sites[schema.SITE_ID].astype(str) == site_id
+    if not mask.any():
+        raise ScenarioError(f"There is no site {site_id!r}.")
+    old = site_network(sites, site_id)
+    out = sites.copy()
+    if schema.NETWORK not in out.columns:
+        out[schema.NETWORK] = pd.NA
+    out[schema.NETWORK] = out[schema.NETWORK].astype("string")
+    out.loc[mask, schema.NETWORK] = network
+    moved: list[Scenario] = []
+    for sc in scenarios:
+        if old is not None and site_id in sc.hubs.get(old, ()):
+            hubs = {k: tuple(v) for k, v in sc.hubs.items()}
+            hubs[old] = tuple(s for s in hubs[old] if s != site_id)
+            hubs[network] = (*hubs.get(network, ()), site_id)
+            sc = replace(sc, hubs={k: v for k, v in hubs.items() if v})
+        moved.append(sc)
+    return out, moved

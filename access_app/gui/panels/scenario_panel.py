@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from access_app.core import schema
 from access_app.core.errors import ScenarioError
-from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario, editing
+from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario
+from access_app.core.scenarios.editing import set_rule
 
 from ..models import plain_tooltip
 
@@ -45,6 +46,8 @@ class ScenarioPanel(QWidget):
     delete_requested(name)
     edited(name, scenario)
         The fields of scenario ``name`` were changed into ``scenario``.
+    open_group_requested(which)
+        Open every site (``"all"``) or only the main centres (``"main"``).
     """
 
     selected = Signal(str)
@@ -53,6 +56,7 @@ class ScenarioPanel(QWidget):
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
     edited = Signal(str, object)
+    open_group_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -265,11 +269,8 @@ class ScenarioPanel(QWidget):
             self._loading = False
 
     def _set_open(self, which: str) -> None:
-        sc = self._scenario
-        if sc is None or self._sites.empty:
-            return
-        self._try_emit(sc.name, lambda: editing.open_all(sc, sites=self._sites,
-                                                         which="main" if which == "main" else "all"))
+        if self._scenario is not None:
+            self.open_group_requested.emit(which)
 
     def _emit_edit(self, *_: object) -> None:
         sc = self._scenario
@@ -279,7 +280,7 @@ class ScenarioPanel(QWidget):
         incidence = self.incidence.value() or None
 
         def build() -> Scenario:
-            ruled = editing.set_rule(sc, rule, sites=self._sites)
+            ruled = set_rule(sc, rule, sites=self._sites)
             return replace(
                 ruled, service=self.service.text().strip() or sc.service,
                 demand=self.demand.currentText() or sc.demand,
