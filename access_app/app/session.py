@@ -48,6 +48,8 @@ EVENT_SELECTION = "selection"
 """The current, compared or baseline scenario changed."""
 EVENT_RESULTS = "results"
 """New results and equity tables are in place."""
+EVENT_SITE = "site"
+"""The selected site changed (drive-time maps follow it)."""
 EVENT_ASSIGNED = "assigned"
 """Every scenario has a result (the maps can show them); the tables may still be computing."""
 EVENT_SAVED = "saved"
@@ -212,6 +214,7 @@ class Session:
     baseline: str = ""
     scenario_file: str = ""
     report: tables.EquityReport | None = None
+    selected_site: str = ""
     sweep: Any = None
     postcodes_file: str = ""
     _saved: list[Scenario] = field(default_factory=list, repr=False)
@@ -565,6 +568,22 @@ class Session:
             others = [n for n in self.names() if n != name]
             self.compare = others[0] if others else name
         self._emit(EVENT_SELECTION)
+
+    def select_site(self, site_id: str) -> None:
+        """Choose the site that drive-time maps and catchment views centre on."""
+        if site_id == self.selected_site:
+            return
+        if site_id and site_id not in set(self.sites[schema.SITE_ID].astype(str)):
+            raise ScenarioError(f"There is no site {site_id!r} in the sites table.")
+        self.selected_site = site_id
+        self._emit(EVENT_SITE)
+
+    def drive_time_site(self) -> str:
+        """Return the selected site, or the first open site of the current scenario."""
+        if self.selected_site:
+            return self.selected_site
+        sc = self.scenario(self.current) if self.current in self.names() else None
+        return sc.open_sites[0] if sc and sc.open_sites else ""
 
     def set_compare(self, name: str) -> None:
         """Compare the current scenario with ``name``."""
@@ -1062,6 +1081,7 @@ __all__ = [
     "EVENT_SAVED",
     "EVENT_SCENARIOS",
     "EVENT_SELECTION",
+    "EVENT_SITE",
     "EVENT_SWEEP",
     "Evaluation",
     "Loaded",
