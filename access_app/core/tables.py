@@ -22,7 +22,20 @@ into an :class:`EquityReport` of tidy DataFrames:
     Demand (and per linac) of every site before and after.
 ``areas``
     One row per area and scenario: area, demand, IMD decile and quintile, urban/rural,
-    network, assigned site, minutes, baseline minutes and change.
+    network, assigned site, minutes, baseline minutes and change, and the burden of a
+    course (hours, km, miles, cost, kg CO2e; :mod:`access_app.core.burden`).
+``burden``, ``burden_changes``
+    Hours, distance, cost and emissions per course by group, and their change against the
+    baseline (:mod:`access_app.core.burden`).
+``capacity``, ``capacity_summary``
+    Courses and fractions a year per open site against linac throughput, utilisation,
+    extra linacs and staff (:mod:`access_app.core.capacity`).
+
+**Common base.** When scenarios leave different areas without a site, their own means are
+over different people. The summary's ``common_*`` columns repeat the headline statistics
+over the areas that reach a site in *every* scenario (``common_demand``), so scenarios
+are compared on the same people; ``unreachable_demand`` and ``unreachable_areas`` count
+those with no site in each scenario, on their own.
 
 Conventions: statistics use reachable areas only (unreachable demand is its own column);
 "within 45" means ``minutes <= 45``; shares are fractions of *reachable* demand; hours per
@@ -40,7 +53,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import burden as burden_mod
+from . import capacity as capacity_mod
 from . import equity, schema
+from .burden import BurdenOptions
+from .capacity import CapacityOptions
+from .distance import DistanceMatrix
 from .errors import ScenarioError
 from .progress import CancelFn, ProgressFn, check_cancelled, report
 from .scenarios import Scenario, ScenarioResult
@@ -82,6 +100,11 @@ class ReportOptions:
     kolm_pollak_kappa
         Fixed ``kappa`` per minute; ``None`` = calibrate on the baseline's reachable areas,
         :math:`\kappa = \alpha\sum wx/\sum wx^2`, so every scenario uses the same one.
+    burden
+        Cost per mile, parking per visit and kg CO2e per km (:mod:`~access_app.core.burden`).
+    capacity
+        Fractions per linac a year, staff per linac and course rate
+        (:mod:`~access_app.core.capacity`).
     """
 
     thresholds: tuple[int, ...] = (30, 45, 60, 90)
@@ -89,6 +112,8 @@ class ReportOptions:
     atkinson_epsilon: float = 1.0
     kolm_pollak_aversion: float = 0.5
     kolm_pollak_kappa: float | None = None
+    burden: BurdenOptions = field(default_factory=BurdenOptions)
+    capacity: CapacityOptions = field(default_factory=CapacityOptions)
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,11 @@ class EquityReport:
     areas: pd.DataFrame
     kappa: float
     options: ReportOptions = field(default_factory=ReportOptions)
+    burden: pd.DataFrame = field(default_factory=pd.DataFrame)
+    burden_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacity_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    distances_known: bool = False
 
     def breakdown(self, group_by: str) -> pd.DataFrame:
         """Return the group statistics for one breakdown (e.g. ``"imd_quintile"``)."""
@@ -137,6 +167,10 @@ class EquityReport:
             "changes": self.changes,
             "index_changes": self.index_changes,
             "site_changes": self.site_changes,
+            "burden": self.burden,
+            "burden_changes": self.burden_changes,
+            "capacity": self.capacity,
+            "capacity_summary": self.capacity_summary,
         }
 
 
@@ -365,6 +399,7 @@ def build_report(
     *,
     baseline: str | None = None,
     options: ReportOptions | None = None,
+    distances: DistanceMatrix | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> EquityReport:
@@ -381,7 +416,11 @@ def build_report(
     baseline
         Name of the scenario the others are compared with; the first one if ``None``.
     options
-        Thresholds and aversion parameters.
+        Thresholds, aversion parameters, burden and capacity assumptions.
+    distances
+        Road km along the fastest routes (:func:`access_app.core.distance.distance_matrix`)
+        for the same areas and sites; without it distances, cost and emissions are unknown
+        (``NaN``) and hours are still given.
     progress, cancelled
         Optional progress and cancellation hooks.
 
@@ -409,6 +448,7 @@ def build_report(
             else float("nan")
         )
     site_info = _site_info(sites)
+    common = np.logical_and.reduce([r.reachable for r in results])
 
     summary_rows: list[dict[str, object]] = []
     group_frames: list[pd.DataFrame] = []
@@ -436,6 +476,7 @@ def build_report(
         }
         row.update(overall.iloc[0].to_dict())
         row["areas"] = int(overall["areas"].iloc[0])
+        row.update(_common_stats(res, common, thresholds))
         row.update(_indices(res, areas, quint, kappa=kappa, options=options))
         summary_rows.append(row)
 
@@ -470,7 +511,28 @@ def build_report(
     )
     index_changes = _index_changes(summary, baseline)
     site_changes = _site_changes(sites_table, baseline)
+    check_cancelled(cancelled)
+    report(progress, (n + 0.5) / (n + 1), "Burden per course and site capacity")
+    km = {
+        r.scenario.name: burden_mod.assigned_km(
+            r, None if distances is None else distances.km,
+            None if distances is None else distances.site_ids.tolist(),
+        )
+        for r in results
+    }
+    capacity, capacity_summary, courses = capacity_mod.capacity_tables(
+        results, areas, site_info, options=options.capacity
+    )
+    burden, burden_changes = burden_mod.burden_tables(
+        results, coded, km=km, courses=courses, baseline=baseline, options=options.burden
+    )
     area_table = _areas_table(results, base, areas, site_info)
+    for m_name in burden_mod.MEASURES[1:]:
+        area_table[m_name] = np.concatenate([
+            burden_mod.per_course(np.where(r.reachable, r.minutes, np.nan), km[r.scenario.name],
+                                  fractions=r.scenario.fractions, options=options.burden)[m_name]
+            for r in results
+        ])
     report(progress, 1.0, "Equity tables ready")
     return EquityReport(
         scenarios=tuple(r.scenario for r in results),
@@ -484,7 +546,28 @@ def build_report(
         areas=area_table,
         kappa=float(kappa),
         options=options,
+        burden=burden,
+        burden_changes=burden_changes,
+        capacity=capacity,
+        capacity_summary=capacity_summary,
+        distances_known=distances is not None,
     )
+
+
+def _common_stats(res: ScenarioResult, common: np.ndarray, thresholds: Sequence[int]) -> dict[str, float]:
+    """Return the headline statistics over the areas that reach a site in every scenario."""
+    minutes = np.where(common, res.minutes, np.nan)
+    zero = np.zeros(len(minutes), dtype=np.intp)
+    st = group_stats(minutes, res.demand, zero, 1, thresholds=thresholds)
+    out = {
+        "common_demand": float(st["reachable_demand"][0]),
+        "common_mean_min": float(st["mean_min"][0]),
+        "common_median_min": float(st["median_min"][0]),
+        "common_p90_min": float(st["p90_min"][0]),
+    }
+    for t in thresholds:
+        out[f"common_within_{t}_share"] = float(st[f"within_{t}_share"][0])
+    return out
 
 
 def _site_info(sites: pd.DataFrame) -> pd.DataFrame:
