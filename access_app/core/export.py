@@ -295,6 +295,10 @@ def write_excel(
         ("Changes", report_.changes),
         ("Index changes", report_.index_changes),
         ("Site changes", report_.site_changes),
+        ("Burden per course", report_.burden),
+        ("Burden changes", report_.burden_changes),
+        ("Capacity", report_.capacity),
+        ("Capacity summary", report_.capacity_summary),
     ):
         _write_table(wb.create_sheet(title), frame, fine_demand=fine)
     meta = wb.create_sheet("Metadata")

@@ -4,7 +4,8 @@ Steps, each a function with progress and cancel hooks:
 
 1. :func:`load_default_dataset` / :func:`load_dataset`: areas, sites, boundaries, networks.
 2. :func:`load_default_network` / :func:`load_network_file`: the road graph (cached on disk).
-3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk).
+3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk), and
+   :func:`compute_distances`: road km along the same fastest routes (cached on disk).
 4. :func:`evaluate`: apply scenarios and build the equity tables.
 
 :func:`run` chains them for the headless command and writes every export.
@@ -25,7 +26,7 @@ import geopandas as gpd
 import networkx as nx
 
 from .. import __version__
-from . import defaults, graphstore, io, network, routing, scenarios, tables
+from . import defaults, distance, graphstore, io, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
@@ -327,16 +328,39 @@ def compute_matrix(
                                       progress=progress, cancelled=cancelled)
 
 
+def compute_distances(
+    dataset: Dataset,
+    graph: nx.MultiDiGraph,
+    *,
+    cache_dir: Path | None = None,
+    params: routing.RoutingParams | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> distance.DistanceMatrix:
+    """Return road km along the fastest route from every area to every site.
+
+    Same points, parameters and cache folder as :func:`compute_matrix`.
+    """
+    folder = (cache_dir or user_cache_dir()) / "matrices"
+    return distance.distance_matrix(graph, dataset.areas, dataset.sites,
+                                    params=params or routing.RoutingParams(), cache_dir=folder,
+                                    progress=progress, cancelled=cancelled)
+
+
 def evaluate(
     dataset: Dataset,
     matrix: TravelTimeMatrix,
     scenario_list: Sequence[Scenario],
     *,
     baseline: str | None = None,
+    distances: distance.DistanceMatrix | None = None,
+    options: tables.ReportOptions | None = None,
 ) -> tables.EquityReport:
     """Apply every scenario and build the equity tables against ``baseline``.
 
     ``baseline`` names a scenario; the first one is the baseline when ``None``.
+    ``distances`` (from :func:`compute_distances`) gives the burden tables their km, cost
+    and emissions; ``options`` the thresholds and the burden and capacity assumptions.
     """
     if not scenario_list:
         raise DataError("No scenarios to evaluate: define at least one.")
@@ -344,7 +368,8 @@ def evaluate(
     if baseline is not None and baseline not in names:
         raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
     results = [scenarios.assign(dataset.areas, dataset.sites, matrix, s) for s in scenario_list]
-    return tables.build_report(results, dataset.areas, dataset.sites, baseline=baseline or names[0])
+    return tables.build_report(results, dataset.areas, dataset.sites, baseline=baseline or names[0],
+                               distances=distances, options=options)
 
 
 def metadata(
@@ -390,6 +415,8 @@ class RunResult:
     report: tables.EquityReport
     files: list[Path]
     matrix: TravelTimeMatrix
+    graph: nx.MultiDiGraph | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def run(
@@ -400,6 +427,8 @@ def run(
     scenario_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
+    options: tables.ReportOptions | None = None,
+    write_exports: bool = True,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RunResult:
@@ -419,6 +448,10 @@ def run(
         Scenario to compare against (the first when ``None``).
     cache_dir
         Cache folder for networks and matrices.
+    options
+        Report options (thresholds, burden and capacity assumptions).
+    write_exports
+        Write the workbook, CSVs and per-area files (``False``: compute only).
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -445,14 +478,19 @@ def run(
     check_cancelled(cancelled)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
                             cancelled=cancelled)
+    distances = compute_distances(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.7, 0.72),
+                                  cancelled=cancelled)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
-    result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
+    result = evaluate(dataset, matrix, scenario_list, baseline=baseline, distances=distances,
+                      options=options)
     check_cancelled(cancelled)
     meta = metadata(dataset, graph, scenario_list)
-    files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
-                                 progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
+    files: list[Path] = []
+    if write_exports:
+        files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
+                                     progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
-    return RunResult(report=result, files=files, matrix=matrix)
+    return RunResult(report=result, files=files, matrix=matrix, graph=graph, metadata=meta)
 
 
 def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
@@ -464,6 +502,7 @@ def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
 __all__ = [
     "Dataset",
     "RunResult",
+    "compute_distances",
     "compute_matrix",
     "configure_osmnx_for_app",
     "describe_scenario",

@@ -54,6 +54,10 @@ def test_write_all_lists_every_file(written):
             "changes.csv",
             "index_changes.csv",
             "site_changes.csv",
+            "burden.csv",
+            "burden_changes.csv",
+            "capacity.csv",
+            "capacity_summary.csv",
             "area_results.csv",
             "area_results.gpkg",
             "ATTRIBUTION.txt",
@@ -79,6 +83,10 @@ def test_workbook_summary_side_by_side(written):
         "Changes",
         "Index changes",
         "Site changes",
+        "Burden per course",
+        "Burden changes",
+        "Capacity",
+        "Capacity summary",
         "Metadata",
     ]
     ws = wb["Summary"]
