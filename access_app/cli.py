@@ -151,7 +151,8 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
             else "")
         rows.append(
             f"{str(name)[:25]:<26}{int(r['open_sites']):>6}{r['common_mean_min']:>7.1f}"
-            f"{r['common_median_min']:>8.1f}{r['common_p90_min']:>7.1f}{r['common_within_45_share'] * 100:>9.1f}%"
+            f"{r['common_median_min']:>8.1f}{r['common_p90_min']:>7.1f}"
+            f"{r['common_within_45_share'] * 100:>9.1f}%"
             f"{r['q1_mean_min']:>9.1f}{r['q5_mean_min']:>9.1f}{r['concentration_index']:>10.3f}{longer:>16}"
             f"{r['unreachable_demand']:>12,.0f}"
         )

@@ -85,7 +85,9 @@ class BurdenOptions:
                 raise ScenarioError(f"Burden option {name} = {value!r} must be a number >= 0.")
 
 
-def assigned_km(result: ScenarioResult, km: np.ndarray | None, site_ids: Sequence[str] | None = None) -> np.ndarray:
+def assigned_km(
+    result: ScenarioResult, km: np.ndarray | None, site_ids: Sequence[str] | None = None
+) -> np.ndarray:
     """Return each area's one-way km to its assigned site (``NaN`` if none or unknown).
 
     Parameters
@@ -144,7 +146,9 @@ def per_course(
     }
 
 
-def _weighted_by_group(values: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _weighted_by_group(
+    values: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray]:
     ok = np.isfinite(values) & (w > 0)
     num = np.bincount(codes[ok], weights=w[ok] * values[ok], minlength=k)
     den = np.bincount(codes[ok], weights=w[ok], minlength=k)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from burden_fixture import AREAS, DISTANCES, SITES, results
 
 from access_app.core import burden, tables
 from access_app.core.burden import BurdenOptions
 from access_app.core.capacity import CapacityOptions
 from access_app.core.errors import ScenarioError
-
-from burden_fixture import AREAS, DISTANCES, SITES, results
 
 OPTS = BurdenOptions(cost_per_mile=0.45, parking_per_visit=2.0, co2e_kg_per_km=0.2)
 MILE = 1.609344

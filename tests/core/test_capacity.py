@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from burden_fixture import AREAS, SITES, results
 
 from access_app.core import capacity, tables
 from access_app.core.capacity import CapacityOptions
 from access_app.core.errors import ScenarioError
-
-from burden_fixture import AREAS, SITES, results
 
 
 def test_site_capacity_hand_worked():
@@ -75,9 +74,9 @@ def test_course_basis_order_and_unknown():
 
 
 def test_incidence_in_the_scenario_gives_the_courses():
-    from access_app.core import scenarios
-
     from burden_fixture import MATRIX
+
+    from access_app.core import scenarios
 
     sc = scenarios.Scenario(name="Rate", open_sites=("S1",), incidence_per_100k=2000.0, fractions=5)
     res = scenarios.assign(AREAS, SITES, MATRIX, sc)
