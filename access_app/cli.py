@@ -99,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Load and check areas, sites and network tables; print what "
                                      "was found. Exit code 2 with a message if anything is wrong.")
     _data_options(chk)
+    from . import cli_report
+
+    cli_report.add_parser(sub)
     return parser
 
 
@@ -218,9 +221,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
+    from . import cli_report
+
+    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check, "report": cli_report.run}
     try:
-        if args.command == "run":
+        if args.command in ("run", "report"):
             from .core.pipeline import configure_osmnx_for_app
 
             configure_osmnx_for_app(cache_dir=args.cache_dir)

@@ -211,10 +211,15 @@ def scenario_findings(
     if scenario in summ.index:
         none_ = float(summ.loc[scenario, "unreachable_demand"])
         none_base = float(summ.loc[base, "unreachable_demand"])
-        if none_ > 0:
-            extra = ""
-            if none_ > none_base:
-                extra = f" ({format_count(none_ - none_base)} more than under {base})"
+        if none_ > 0 and none_ == none_base:
+            out.append(
+                f"{format_count(none_)} {unit} have no reachable site, as under {base}; they are "
+                "counted on their own, not in the averages."
+            )
+        elif none_ > 0:
+            more = none_ - none_base
+            extra = (f" ({format_count(more)} more than under {base})" if more > 0
+                     else f" ({format_count(-more)} fewer than under {base})")
             out.append(
                 f"{format_count(none_)} {unit} have no reachable site under {scenario}{extra}; "
                 "they are counted on their own, not in the averages."

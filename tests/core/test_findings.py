@@ -52,7 +52,7 @@ def test_sentences_hand_worked_without_distances():
         "Rural areas see their mean journey change by +20.0 minutes, much more than urban areas "
         "(+0.0 minutes).",
         "Those who lose out most are the most rural, not the most deprived.",
-        "50 people have no reachable site under One; they are counted on their own, not in the averages.",
+        "50 people have no reachable site, as under Both; they are counted on their own, not in the averages.",
         # hours: (100 x 0 + 300 x 20 min x 20 trips / 60) / 400 = 5.0 hours
         "A course of 10 fractions means, on average, 5.0 hours more in the car, against Both.",
     ]
