@@ -80,8 +80,12 @@ class BurdenOptions:
     def __post_init__(self) -> None:
         for name in ("cost_per_mile", "parking_per_visit", "co2e_kg_per_km"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-                    or value < 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value < 0
+            ):
                 raise ScenarioError(f"Burden option {name} = {value!r} must be a number >= 0.")
 
 
@@ -211,7 +215,9 @@ def burden_tables(
         for g, (codes, labels) in groups:
             k = len(labels)
             frame: dict[str, object] = {
-                "scenario": name, "group_by": g, "group": pd.Series(labels, dtype=object),
+                "scenario": name,
+                "group_by": g,
+                "group": pd.Series(labels, dtype=object),
                 "demand": np.bincount(codes, weights=res.demand * res.reachable, minlength=k),
             }
             for m in MEASURES:
@@ -241,7 +247,9 @@ def burden_tables(
             for g, (codes, labels) in groups:
                 k = len(labels)
                 frame = {
-                    "scenario": name, "baseline": baseline, "group_by": g,
+                    "scenario": name,
+                    "baseline": baseline,
+                    "group_by": g,
                     "group": pd.Series(labels, dtype=object),
                     "compared_demand": np.bincount(codes, weights=w, minlength=k),
                 }
@@ -259,8 +267,11 @@ def burden_tables(
                     diff = np.where(both, courses[name] * (per[name][m] - bp[m]) * scale, 0.0)
                     frame[f"{total}_change"] = _sum_by_group(diff, codes, k)
                 change_rows.append(pd.DataFrame(frame))
-    changes = pd.concat(change_rows, ignore_index=True) if change_rows else pd.DataFrame(
-        columns=["scenario", "baseline", "group_by", "group", "compared_demand"])
+    changes = (
+        pd.concat(change_rows, ignore_index=True)
+        if change_rows
+        else pd.DataFrame(columns=["scenario", "baseline", "group_by", "group", "compared_demand"])
+    )
     return burden, changes
 
 

@@ -77,8 +77,12 @@ class CapacityOptions:
         def positive(name: str, value: object, *, optional: bool) -> None:
             if value is None and optional:
                 return
-            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
-                    or value <= 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value <= 0
+            ):
                 raise ScenarioError(f"Capacity option {name} = {value!r} must be a number > 0.")
 
         positive("fractions_per_linac_year", self.fractions_per_linac_year, optional=False)
@@ -108,8 +112,11 @@ def area_courses(
         values = pd.to_numeric(areas[col], errors="coerce").to_numpy(dtype=float)
         bad = ~np.isfinite(values) | (values < 0)
         if bad.any():
-            first = str(areas[schema.AREA_ID].iloc[int(np.flatnonzero(bad)[0])]) \
-                if schema.AREA_ID in areas.columns else int(np.flatnonzero(bad)[0])
+            first = (
+                str(areas[schema.AREA_ID].iloc[int(np.flatnonzero(bad)[0])])
+                if schema.AREA_ID in areas.columns
+                else int(np.flatnonzero(bad)[0])
+            )
             raise ScenarioError(
                 f"Capacity: courses column {col!r} has {int(bad.sum())} missing, non-numeric or "
                 f"negative values (first: area {first!r}); fix the table."
@@ -235,15 +242,17 @@ def capacity_tables(
         open_set = set(sc.open_sites)
         keep = np.array([s in open_set for s in ids], dtype=bool)
         hubs = set(sc.hub_sites)
-        frame = pd.DataFrame({
-            "scenario": sc.name,
-            schema.SITE_ID: np.asarray(ids, dtype=object)[keep],
-            schema.SITE_NAME: known[schema.SITE_NAME].fillna("").to_numpy()[keep],
-            schema.NETWORK: known[schema.NETWORK].to_numpy()[keep],
-            "hub": [s in hubs for s in np.asarray(ids)[keep]],
-            schema.LINACS: linacs[keep],
-            **{k: v[keep] for k, v in cols.items()},
-        })
+        frame = pd.DataFrame(
+            {
+                "scenario": sc.name,
+                schema.SITE_ID: np.asarray(ids, dtype=object)[keep],
+                schema.SITE_NAME: known[schema.SITE_NAME].fillna("").to_numpy()[keep],
+                schema.NETWORK: known[schema.NETWORK].to_numpy()[keep],
+                "hub": [s in hubs for s in np.asarray(ids)[keep]],
+                schema.LINACS: linacs[keep],
+                **{k: v[keep] for k, v in cols.items()},
+            }
+        )
         frames.append(frame)
         unassigned = courses[~res.reachable]
         fr = frame["fractions_per_year"].to_numpy(dtype=float)
@@ -257,15 +266,20 @@ def capacity_tables(
             "courses_without_site": float(unassigned.sum()) if np.isfinite(unassigned).all() else math.nan,
             "open_sites": int(keep.sum()),
             "sites_over_capacity": int(sum(v is True for v in frame["over_capacity"])),
-            "sites_unknown_linacs": int(((~np.isfinite(frame[schema.LINACS].to_numpy(dtype=float)))
-                                         & (fr > 0)).sum()),
+            "sites_unknown_linacs": int(
+                ((~np.isfinite(frame[schema.LINACS].to_numpy(dtype=float))) & (fr > 0)).sum()
+            ),
             "extra_linacs": float(np.nansum(frame["extra_linacs"].to_numpy(dtype=float)))
-            if np.isfinite(fr).all() else math.nan,
+            if np.isfinite(fr).all()
+            else math.nan,
         }
         if options.staff_per_linac is not None:
             row["staff_per_linac"] = options.staff_per_linac
-            row["extra_staff"] = (row["extra_linacs"] * options.staff_per_linac
-                                  if isinstance(row["extra_linacs"], float) else math.nan)
+            row["extra_staff"] = (
+                row["extra_linacs"] * options.staff_per_linac
+                if isinstance(row["extra_linacs"], float)
+                else math.nan
+            )
         summary.append(row)
     capacity = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     return capacity, pd.DataFrame(summary), courses_by

@@ -202,8 +202,9 @@ def distance_matrix(
     k = area_snap.nodes.shape[1]
     area_leg_m = _leg_metres(arrays, area_xy, k, params.detour_factor)
     site_leg_m = _leg_metres(arrays, site_xy, site_snap.nodes.shape[1], params.detour_factor)
-    km = _km_matrix(arrays, lengths, area_snap, site_snap, area_leg_m, site_leg_m,
-                    progress=progress, cancelled=cancelled)
+    km = _km_matrix(
+        arrays, lengths, area_snap, site_snap, area_leg_m, site_leg_m, progress=progress, cancelled=cancelled
+    )
     result = DistanceMatrix(km=km, area_ids=area_ids, site_ids=site_ids, key=key)
     if cache_file is not None:
         try:

@@ -113,9 +113,7 @@ def _row(frame: pd.DataFrame, **match: object) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
-def scenario_findings(
-    report: EquityReport, scenario: str, *, wording: Wording | None = None
-) -> list[str]:
+def scenario_findings(report: EquityReport, scenario: str, *, wording: Wording | None = None) -> list[str]:
     """Return the key findings for one scenario against the report's baseline.
 
     Parameters
@@ -149,8 +147,10 @@ def scenario_findings(
     if word == "about the same":
         head = f"Under {scenario}, journeys are about the same as under {base} on average"
     else:
-        head = (f"Under {scenario}, journeys are {word} than under {base}: "
-                f"{format_minutes(delta)} {'more' if delta > 0 else 'less'} on average")
+        head = (
+            f"Under {scenario}, journeys are {word} than under {base}: "
+            f"{format_minutes(delta)} {'more' if delta > 0 else 'less'} on average"
+        )
     out.append(
         f"{head} ({after:.1f} against {before:.1f} minutes one way, for the same "
         f"{format_count(compared)} {unit})."
@@ -158,8 +158,11 @@ def scenario_findings(
     longer = float(overall["demand_longer"])
     if compared > 0:
         share = longer / compared
-        text = (f"{format_count(longer)} {unit} ({share:.0%}) would travel further"
-                if longer > 0 else f"Nobody would travel further than under {base}")
+        text = (
+            f"{format_count(longer)} {unit} ({share:.0%}) would travel further"
+            if longer > 0
+            else f"Nobody would travel further than under {base}"
+        )
         pushed = [c for c in ch.columns if c.startswith("pushed_past_") and c.endswith("_demand")]
         p60 = next((c for c in pushed if c == "pushed_past_60_demand"), pushed[0] if pushed else None)
         if longer > 0 and p60 is not None and float(overall[p60]) > 0:
@@ -178,8 +181,12 @@ def scenario_findings(
     q1 = _row(ch, group_by=IMD_QUINTILE, group=1)
     q5 = _row(ch, group_by=IMD_QUINTILE, group=5)
     dep_loses = None
-    if q1 is not None and q5 is not None and math.isfinite(q1["change_mean_min"]) \
-            and math.isfinite(q5["change_mean_min"]):
+    if (
+        q1 is not None
+        and q5 is not None
+        and math.isfinite(q1["change_mean_min"])
+        and math.isfinite(q5["change_mean_min"])
+    ):
         a, b = float(q1["change_mean_min"]), float(q5["change_mean_min"])
         cmp = compare_changes(a, b, w)
         out.append(
@@ -190,8 +197,12 @@ def scenario_findings(
     rural = _row(ch, group_by=schema.URBAN_RURAL, group="Rural")
     urban = _row(ch, group_by=schema.URBAN_RURAL, group="Urban")
     rur_loses = None
-    if rural is not None and urban is not None and math.isfinite(rural["change_mean_min"]) \
-            and math.isfinite(urban["change_mean_min"]):
+    if (
+        rural is not None
+        and urban is not None
+        and math.isfinite(rural["change_mean_min"])
+        and math.isfinite(urban["change_mean_min"])
+    ):
         a, b = float(rural["change_mean_min"]), float(urban["change_mean_min"])
         cmp = compare_changes(a, b, w)
         out.append(
@@ -218,8 +229,11 @@ def scenario_findings(
             )
         elif none_ > 0:
             more = none_ - none_base
-            extra = (f" ({format_count(more)} more than under {base})" if more > 0
-                     else f" ({format_count(-more)} fewer than under {base})")
+            extra = (
+                f" ({format_count(more)} more than under {base})"
+                if more > 0
+                else f" ({format_count(-more)} fewer than under {base})"
+            )
             out.append(
                 f"{format_count(none_)} {unit} have no reachable site under {scenario}{extra}; "
                 "they are counted on their own, not in the averages."
@@ -249,8 +263,10 @@ def _burden_sentences(report: EquityReport, scenario: str, w: Wording) -> list[s
     if math.isfinite(co2):
         parts.append(f"{abs(co2):,.0f} kg CO2e {'more' if co2 >= 0 else 'less'}")
     if abs(hours) * 60 / max(2 * sc.fractions, 1) <= w.same_min:
-        return [f"A course of {sc.fractions} fractions costs the patient about the same as under "
-                f"{report.baseline}."]
+        return [
+            f"A course of {sc.fractions} fractions costs the patient about the same as under "
+            f"{report.baseline}."
+        ]
     text = f"A course of {sc.fractions} fractions means, on average, " + _join(parts)
     total = float(row.get("co2e_t_per_year_change", math.nan))
     if math.isfinite(total) and total != 0:
@@ -268,8 +284,10 @@ def _capacity_sentences(report: EquityReport, scenario: str) -> list[str]:
     n_over = int(row["sites_over_capacity"])
     n_open = int(row["open_sites"])
     tp = float(row["fractions_per_linac_year"])
-    text = (f"At {tp:,.0f} fractions per linac a year, {n_over} of {n_open} open sites would be "
-            f"over capacity for this service")
+    text = (
+        f"At {tp:,.0f} fractions per linac a year, {n_over} of {n_open} open sites would be "
+        f"over capacity for this service"
+    )
     extra = float(row["extra_linacs"])
     if n_over and math.isfinite(extra):
         text += f", needing {extra:,.0f} more linac{'s' if extra != 1 else ''}"

@@ -103,8 +103,9 @@ def write_board_report(
         map_scenario=map_scenario,
         validation_note=validation_note,
     )
-    page = board_report_html(report_, dataset, context=ctx, progress=scaled(progress, 0.0, 0.7),
-                             cancelled=cancelled)
+    page = board_report_html(
+        report_, dataset, context=ctx, progress=scaled(progress, 0.0, 0.7), cancelled=cancelled
+    )
     check_cancelled(cancelled)
     html_path = atomic.atomic_write_text(out / HTML_NAME, page)
     files = [html_path]

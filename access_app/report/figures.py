@@ -36,8 +36,9 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def reach_curves(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], *, max_minutes: float = 150.0,
-                 people: str = "people") -> bytes:
+def reach_curves(
+    curves: Mapping[str, tuple[np.ndarray, np.ndarray]], *, max_minutes: float = 150.0, people: str = "people"
+) -> bytes:
     """Return a PNG of the share of demand within x minutes, one line per scenario.
 
     Parameters
@@ -78,8 +79,9 @@ def _draw_boundaries(ax: Any, boundaries: Sequence[gpd.GeoDataFrame]) -> None:
     for i, b in enumerate(boundaries):
         if b is None or b.empty:
             continue
-        b.boundary.plot(ax=ax, color="#555555" if i == 0 else "#b0b0b0", linewidth=0.6 if i == 0 else 0.4,
-                        zorder=1)
+        b.boundary.plot(
+            ax=ax, color="#555555" if i == 0 else "#b0b0b0", linewidth=0.6 if i == 0 else 0.4, zorder=1
+        )
 
 
 def area_maps(
@@ -108,12 +110,21 @@ def area_maps(
     axes = np.atleast_1d(axes)
     handles: list[Any] = []
     for ax, (title, values, sites_xy, hubs_xy) in zip(axes, panels, strict=True):
-        handles = _draw_map(ax, x, y, values, kind=kind, boundaries=boundaries, sites_xy=sites_xy,
-                            hubs_xy=hubs_xy)
+        handles = _draw_map(
+            ax, x, y, values, kind=kind, boundaries=boundaries, sites_xy=sites_xy, hubs_xy=hubs_xy
+        )
         ax.set_title(title, fontsize=10)
     # one legend below the maps, outside the land
-    fig.legend(handles=handles, title=_LEGEND_TITLES[kind], loc="upper center", bbox_to_anchor=(0.5, 0.06),
-               ncol=5, fontsize=8, title_fontsize=8, frameon=False)
+    fig.legend(
+        handles=handles,
+        title=_LEGEND_TITLES[kind],
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.06),
+        ncol=5,
+        fontsize=8,
+        title_fontsize=8,
+        frameon=False,
+    )
     fig.subplots_adjust(wspace=0.0, left=0.0, right=1.0, top=0.95, bottom=0.06)
     return _png(fig)
 
@@ -148,23 +159,73 @@ def _draw_map(
     palette = np.array([*colours, classify.NO_VALUE_COLOUR])
     col = palette[np.where(cls < 0, len(colours), cls)]
     # long journeys (or large changes) on top, so the many short ones do not hide them
-    key = np.where(cls < 0, -1, cls) if kind == "minutes" else np.abs(np.nan_to_num(values, posinf=0, neginf=0))
+    key = (
+        np.where(cls < 0, -1, cls) if kind == "minutes" else np.abs(np.nan_to_num(values, posinf=0, neginf=0))
+    )
     order = np.argsort(key, kind="stable")
     ax.scatter(x[order], y[order], c=col[order], s=1.2, linewidths=0, zorder=2, rasterized=True)
     if sites_xy is not None and len(sites_xy):
-        ax.scatter(sites_xy[:, 0], sites_xy[:, 1], s=22, marker="o", facecolor="white", edgecolor="black",
-                   linewidths=1.0, zorder=4)
+        ax.scatter(
+            sites_xy[:, 0],
+            sites_xy[:, 1],
+            s=22,
+            marker="o",
+            facecolor="white",
+            edgecolor="black",
+            linewidths=1.0,
+            zorder=4,
+        )
     if hubs_xy is not None and len(hubs_xy):
-        ax.scatter(hubs_xy[:, 0], hubs_xy[:, 1], s=60, marker="o", facecolor="none", edgecolor="#c2006b",
-                   linewidths=1.8, zorder=5)
-    handles = [Line2D([], [], marker="s", ls="", markersize=8, markerfacecolor=e.colour,
-                      markeredgecolor="none", label=e.label) for e in legend]
+        ax.scatter(
+            hubs_xy[:, 0],
+            hubs_xy[:, 1],
+            s=60,
+            marker="o",
+            facecolor="none",
+            edgecolor="#c2006b",
+            linewidths=1.8,
+            zorder=5,
+        )
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker="s",
+            ls="",
+            markersize=8,
+            markerfacecolor=e.colour,
+            markeredgecolor="none",
+            label=e.label,
+        )
+        for e in legend
+    ]
     if sites_xy is not None and len(sites_xy):
-        handles.append(Line2D([], [], marker="o", ls="", markersize=6, markerfacecolor="white",
-                              markeredgecolor="black", label="open site"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markersize=6,
+                markerfacecolor="white",
+                markeredgecolor="black",
+                label="open site",
+            )
+        )
     if hubs_xy is not None and len(hubs_xy):
-        handles.append(Line2D([], [], marker="o", ls="", markersize=8, markerfacecolor="none",
-                              markeredgecolor="#c2006b", markeredgewidth=1.8, label="hub"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                ls="",
+                markersize=8,
+                markerfacecolor="none",
+                markeredgecolor="#c2006b",
+                markeredgewidth=1.8,
+                label="hub",
+            )
+        )
     ax.set_aspect("equal")
     ax.set_axis_off()
     return handles
@@ -201,9 +262,18 @@ def area_map(
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.2, 6.2))
-    handles = _draw_map(ax, x, y, values, kind=kind, boundaries=boundaries, sites_xy=sites_xy, hubs_xy=hubs_xy)
+    handles = _draw_map(
+        ax, x, y, values, kind=kind, boundaries=boundaries, sites_xy=sites_xy, hubs_xy=hubs_xy
+    )
     # the legend sits outside the map frame, so it never covers land
-    ax.legend(handles=handles, title=_LEGEND_TITLES.get(kind, ""), loc="upper left", bbox_to_anchor=(1.0, 1.0),
-              fontsize=8, title_fontsize=8, frameon=False)
+    ax.legend(
+        handles=handles,
+        title=_LEGEND_TITLES.get(kind, ""),
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        title_fontsize=8,
+        frameon=False,
+    )
     ax.set_title(title, fontsize=10)
     return _png(fig)

@@ -154,8 +154,13 @@ def _cls(v: float) -> str:
     return "num up" if v > 0 else "num down"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]], *, numeric_from: int = 1,
-           wide: Sequence[int] = ()) -> str:
+def _table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[tuple[str, str]]],
+    *,
+    numeric_from: int = 1,
+    wide: Sequence[int] = (),
+) -> str:
     """Return an HTML table; each cell is ``(text, css class)`` and already escaped.
 
     The first column is a label column (34 mm); columns in ``wide`` get 62 mm; the rest
@@ -174,8 +179,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[tuple[str, str]]], *, 
 
 def _img(png: bytes, alt: str, caption: str) -> str:
     data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{caption}</figcaption></figure>")
+    return (
+        f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{caption}</figcaption></figure>"
+    )
 
 
 def _people(v: float) -> str:
@@ -220,19 +227,29 @@ def common_group_table(report_: EquityReport, group_by: str) -> pd.DataFrame:
     if group_by not in base.columns:
         return pd.DataFrame()
     keys = base[group_by].astype(object).where(base[group_by].notna(), "(missing)")
-    out = pd.DataFrame({"group": keys, "demand": np.where(common, base["demand"], 0.0)}).groupby(
-        "group", sort=True)["demand"].sum().to_frame()
+    out = (
+        pd.DataFrame({"group": keys, "demand": np.where(common, base["demand"], 0.0)})
+        .groupby("group", sort=True)["demand"]
+        .sum()
+        .to_frame()
+    )
     for sc in report_.scenarios:
         s = _scenario_areas(report_, sc.name)
         w = s["demand"].to_numpy(dtype=float)
         m = s["minutes"].to_numpy(dtype=float)
-        frame = pd.DataFrame({
-            "group": keys,
-            "wm": np.where(common, w * np.nan_to_num(m, posinf=0.0), 0.0),
-            "w": np.where(common, w, 0.0),
-            "w45": np.where(common & (m <= 45), w, 0.0),
-            "none": np.where(~np.isfinite(m), w, 0.0),
-        }).groupby("group", sort=True).sum()
+        frame = (
+            pd.DataFrame(
+                {
+                    "group": keys,
+                    "wm": np.where(common, w * np.nan_to_num(m, posinf=0.0), 0.0),
+                    "w": np.where(common, w, 0.0),
+                    "w45": np.where(common & (m <= 45), w, 0.0),
+                    "none": np.where(~np.isfinite(m), w, 0.0),
+                }
+            )
+            .groupby("group", sort=True)
+            .sum()
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"{sc.name}|mean"] = frame["wm"] / frame["w"].where(frame["w"] > 0)
             out[f"{sc.name}|within45"] = frame["w45"] / frame["w"].where(frame["w"] > 0)
@@ -249,32 +266,52 @@ def _scenarios_section(report_: EquityReport) -> str:
     for sc in report_.scenarios:
         r = summ.loc[sc.name]
         role = " (baseline)" if sc.name == report_.baseline else ""
-        rows.append([
-            (f"<b>{_e(sc.name)}</b>{role}", ""),
-            (_e(sc.describe()), ""),
-            (str(int(r["open_sites"])), "num"),
-            (_people(float(r["unreachable_demand"])), "num"),
-        ])
+        rows.append(
+            [
+                (f"<b>{_e(sc.name)}</b>{role}", ""),
+                (_e(sc.describe()), ""),
+                (str(int(r["open_sites"])), "num"),
+                (_people(float(r["unreachable_demand"])), "num"),
+            ]
+        )
     o = report_.options
     cap = o.capacity
     staff = "not set (no workforce figures)" if cap.staff_per_linac is None else f"{cap.staff_per_linac:g}"
     assumptions = [
-        ("Travel cost", f"£{o.burden.cost_per_mile:.2f} per mile (default: HMRC approved mileage allowance, "
-                        "45p per mile for the first 10,000 miles)"),
+        (
+            "Travel cost",
+            f"£{o.burden.cost_per_mile:.2f} per mile (default: HMRC approved mileage allowance, "
+            "45p per mile for the first 10,000 miles)",
+        ),
         ("Parking", f"£{o.burden.parking_per_visit:.2f} per visit"),
-        ("Emissions", f"{o.burden.co2e_kg_per_km:g} kg CO2e per car km (default: UK government GHG "
-                      "conversion factors 2024, average petrol car)"),
-        ("Linac throughput", f"{cap.fractions_per_linac_year:,.0f} fractions per linac a year (default: "
-                             "NRAG 2007 planning figure, lower end)"),
+        (
+            "Emissions",
+            f"{o.burden.co2e_kg_per_km:g} kg CO2e per car km (default: UK government GHG "
+            "conversion factors 2024, average petrol car)",
+        ),
+        (
+            "Linac throughput",
+            f"{cap.fractions_per_linac_year:,.0f} fractions per linac a year (default: "
+            "NRAG 2007 planning figure, lower end)",
+        ),
         ("Staff per linac", staff),
-        ("Course rate", "courses column " + repr(cap.courses_column) if cap.courses_column else (
-            f"{cap.courses_per_100k:g} courses per 100,000 a year" if cap.courses_per_100k is not None
-            else "the scenario's incidence rate, where given")),
+        (
+            "Course rate",
+            "courses column " + repr(cap.courses_column)
+            if cap.courses_column
+            else (
+                f"{cap.courses_per_100k:g} courses per 100,000 a year"
+                if cap.courses_per_100k is not None
+                else "the scenario's incidence rate, where given"
+            ),
+        ),
         ("Thresholds", ", ".join(f"{t} min" for t in o.thresholds)),
     ]
     return (
-        _table(["Scenario", "What it does", "Open sites", "No site (people)"], rows, numeric_from=2, wide=(1,))
-        + "<h3>Assumptions</h3><dl class=\"kv\">"
+        _table(
+            ["Scenario", "What it does", "Open sites", "No site (people)"], rows, numeric_from=2, wide=(1,)
+        )
+        + '<h3>Assumptions</h3><dl class="kv">'
         + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in assumptions)
         + "</dl>"
     )
@@ -287,10 +324,12 @@ def _findings_section(report_: EquityReport) -> str:
     parts = []
     for name, sentences in found.items():
         items = "".join(f"<li>{_e(s)}</li>" for s in sentences)
-        parts.append(f"<h3>{_e(name)} against {_e(report_.baseline)}</h3><ul class=\"findings\">{items}</ul>")
-    parts.append('<p class="note">Sentences are generated from the tables below; the words for sizes '
-                 "follow fixed thresholds (a change of up to 1 minute is \u201cabout the same\u201d, up to "
-                 "5 \u201cslightly\u201d, from 15 \u201cmuch\u201d).</p>")
+        parts.append(f'<h3>{_e(name)} against {_e(report_.baseline)}</h3><ul class="findings">{items}</ul>')
+    parts.append(
+        '<p class="note">Sentences are generated from the tables below; the words for sizes '
+        "follow fixed thresholds (a change of up to 1 minute is \u201cabout the same\u201d, up to "
+        "5 \u201cslightly\u201d, from 15 \u201cmuch\u201d).</p>"
+    )
     return "".join(parts)
 
 
@@ -299,12 +338,18 @@ def _reach_section(report_: EquityReport) -> str:
     curves = {}
     for sc in report_.scenarios:
         s = _scenario_areas(report_, sc.name)
-        curves[sc.name] = (s["minutes"].to_numpy(dtype=float)[common], s["demand"].to_numpy(dtype=float)[common])
+        curves[sc.name] = (
+            s["minutes"].to_numpy(dtype=float)[common],
+            s["demand"].to_numpy(dtype=float)[common],
+        )
     demand = float(sum(curves[report_.baseline][1])) if report_.baseline in curves else 0.0
     png = figures.reach_curves(curves)
-    return _img(png, "Share of people within x minutes, per scenario",
-                f"Share of the same {demand:,.0f} people (those who reach a site in every scenario) "
-                "within each one-way car time. Vertical lines: 45 (NRAG guideline), 60 and 90 minutes.")
+    return _img(
+        png,
+        "Share of people within x minutes, per scenario",
+        f"Share of the same {demand:,.0f} people (those who reach a site in every scenario) "
+        "within each one-way car time. Vertical lines: 45 (NRAG guideline), 60 and 90 minutes.",
+    )
 
 
 def _map_section(report_: EquityReport, dataset: object, ctx: ReportContext) -> str:
@@ -313,20 +358,23 @@ def _map_section(report_: EquityReport, dataset: object, ctx: ReportContext) -> 
         return "<p>No area locations: maps are not drawn.</p>"
     pts = areas.to_crs(schema.BNG)
     geom = pts.geometry if (pts.geometry.geom_type == "Point").all() else pts.geometry.centroid
-    xy = pd.DataFrame({"x": geom.x.to_numpy(), "y": geom.y.to_numpy()},
-                      index=pts[schema.AREA_ID].astype(str).to_numpy())
+    xy = pd.DataFrame(
+        {"x": geom.x.to_numpy(), "y": geom.y.to_numpy()}, index=pts[schema.AREA_ID].astype(str).to_numpy()
+    )
     base = _scenario_areas(report_, report_.baseline)
     pos = xy.reindex(base[schema.AREA_ID].astype(str).to_numpy())
     x, y = pos["x"].to_numpy(), pos["y"].to_numpy()
     bounds = getattr(dataset, "boundaries", {}) or {}
-    outline = [b.to_crs(schema.BNG) for k in ("england", "regions") if (b := bounds.get(k)) is not None
-               and len(b)]
+    outline = [
+        b.to_crs(schema.BNG) for k in ("england", "regions") if (b := bounds.get(k)) is not None and len(b)
+    ]
     sites = getattr(dataset, "sites", None)
     site_xy = {}
     if sites is not None and len(sites):
         sp = sites.to_crs(schema.BNG)
-        site_xy = dict(zip(sp[schema.SITE_ID].astype(str), zip(sp.geometry.x, sp.geometry.y, strict=True),
-                           strict=True))
+        site_xy = dict(
+            zip(sp[schema.SITE_ID].astype(str), zip(sp.geometry.x, sp.geometry.y, strict=True), strict=True)
+        )
 
     def marks(ids: Sequence[str]) -> np.ndarray:
         pts_ = [site_xy[s] for s in ids if s in site_xy]
@@ -340,32 +388,64 @@ def _map_section(report_: EquityReport, dataset: object, ctx: ReportContext) -> 
     if target is not None and target in by and target != report_.baseline:
         sc = by[target]
         s = _scenario_areas(report_, target)
-        parts.append(_img(
-            figures.area_maps(x, y, [
-                (report_.baseline, base_min, marks(base_sc.open_sites), marks(base_sc.hub_sites)),
-                (target, s["minutes"].to_numpy(dtype=float), marks(sc.open_sites), marks(sc.hub_sites)),
-            ], kind="minutes", boundaries=outline),
-            f"Maps of travel time under {report_.baseline} and {target}",
-            f"One-way car minutes from each area (dots at population-weighted centroids) to its assigned site, "
-            f"under the baseline <b>{_e(report_.baseline)}</b> (left) and <b>{_e(target)}</b> (right). White "
-            "circles: open sites; magenta rings: hubs; grey: no reachable site.",
-        ))
-        parts.append(_img(
-            figures.area_map(x, y, s["change_min"].to_numpy(dtype=float), kind="change",
-                             title=f"Change: {target} against {report_.baseline}", boundaries=outline,
-                             sites_xy=marks(sc.open_sites)),
-            f"Map of the change in travel time, {target} against {report_.baseline}",
-            f"Change in one-way minutes, <b>{_e(target)}</b> minus <b>{_e(report_.baseline)}</b>: red longer, "
-            "blue shorter, light grey within \u00b15 minutes; dark grey where either scenario has no site.",
-        ))
+        parts.append(
+            _img(
+                figures.area_maps(
+                    x,
+                    y,
+                    [
+                        (report_.baseline, base_min, marks(base_sc.open_sites), marks(base_sc.hub_sites)),
+                        (
+                            target,
+                            s["minutes"].to_numpy(dtype=float),
+                            marks(sc.open_sites),
+                            marks(sc.hub_sites),
+                        ),
+                    ],
+                    kind="minutes",
+                    boundaries=outline,
+                ),
+                f"Maps of travel time under {report_.baseline} and {target}",
+                "One-way car minutes from each area (dots at population-weighted centroids) to its "
+                f"assigned site, under the baseline <b>{_e(report_.baseline)}</b> (left) and "
+                f"<b>{_e(target)}</b> (right). White circles: open sites; magenta rings: hubs; "
+                "grey: no reachable site.",
+            )
+        )
+        parts.append(
+            _img(
+                figures.area_map(
+                    x,
+                    y,
+                    s["change_min"].to_numpy(dtype=float),
+                    kind="change",
+                    title=f"Change: {target} against {report_.baseline}",
+                    boundaries=outline,
+                    sites_xy=marks(sc.open_sites),
+                ),
+                f"Map of the change in travel time, {target} against {report_.baseline}",
+                f"Change in one-way minutes, <b>{_e(target)}</b> minus <b>{_e(report_.baseline)}</b>: "
+                "red longer, blue shorter, light grey within \u00b15 minutes; dark grey where either "
+                "scenario has no site.",
+            )
+        )
     else:
-        parts.append(_img(
-            figures.area_map(x, y, base_min, kind="minutes", title=f"{report_.baseline}: one-way minutes",
-                             boundaries=outline, sites_xy=marks(base_sc.open_sites),
-                             hubs_xy=marks(base_sc.hub_sites)),
-            f"Map of travel time under {report_.baseline}",
-            f"<b>{_e(report_.baseline)}</b>: car minutes from each area to its assigned site.",
-        ))
+        parts.append(
+            _img(
+                figures.area_map(
+                    x,
+                    y,
+                    base_min,
+                    kind="minutes",
+                    title=f"{report_.baseline}: one-way minutes",
+                    boundaries=outline,
+                    sites_xy=marks(base_sc.open_sites),
+                    hubs_xy=marks(base_sc.hub_sites),
+                ),
+                f"Map of travel time under {report_.baseline}",
+                f"<b>{_e(report_.baseline)}</b>: car minutes from each area to its assigned site.",
+            )
+        )
     return "".join(parts)
 
 
@@ -383,13 +463,18 @@ def _equity_section(report_: EquityReport) -> str:
     parts = []
     names = [s.name for s in report_.scenarios]
     base = report_.baseline
-    titles = {IMD_QUINTILE: "By IMD quintile (deprivation, IMD 2019)", schema.URBAN_RURAL: "By urban/rural class",
-              schema.NETWORK: "By network"}
+    titles = {
+        IMD_QUINTILE: "By IMD quintile (deprivation, IMD 2019)",
+        schema.URBAN_RURAL: "By urban/rural class",
+        schema.NETWORK: "By network",
+    }
     for group_by, title in titles.items():
         t = common_group_table(report_, group_by)
         if t.empty:
             continue
-        header = ["Group", "People"] + [f"{n}: mean min" if n == base else f"{n}: mean (change)" for n in names]
+        header = ["Group", "People"] + [
+            f"{n}: mean min" if n == base else f"{n}: mean (change)" for n in names
+        ]
         rows = []
         for _, r in t.iterrows():
             row = [(_e(_group_label(group_by, r["group"])), ""), (_people(float(r["demand"])), "num")]
@@ -403,23 +488,37 @@ def _equity_section(report_: EquityReport) -> str:
                     row.append((f"{_num(v)} ({_num(d, signed=True)})", _cls(d)))
             rows.append(row)
         parts.append(f"<h3>{_e(title)}: mean one-way minutes</h3>" + _table(header, rows))
-        rows45 = [[(_e(_group_label(group_by, r["group"])), "")]
-                  + [(_num(float(r[f"{n}|within45"]), 0, pct=True), "num") for n in names]
-                  for _, r in t.iterrows()]
+        rows45 = [
+            [(_e(_group_label(group_by, r["group"])), "")]
+            + [(_num(float(r[f"{n}|within45"]), 0, pct=True), "num") for n in names]
+            for _, r in t.iterrows()
+        ]
         parts.append(f"<h3>{_e(title)}: share within 45 minutes</h3>" + _table(["Group", *names], rows45))
         none = t[[f"{n}|no_site" for n in names]].to_numpy(dtype=float)
         if (none != none[:, :1]).any():
-            nrows = [[(_e(_group_label(group_by, r["group"])), "")]
-                     + [(_people(float(r[f"{n}|no_site"])), "num") for n in names] for _, r in t.iterrows()]
-            parts.append('<p class="note">People with no reachable site in each scenario (not in the tables '
-                         "above):</p>" + _table(["Group", *[f"{n}: no site" for n in names]], nrows))
+            nrows = [
+                [(_e(_group_label(group_by, r["group"])), "")]
+                + [(_people(float(r[f"{n}|no_site"])), "num") for n in names]
+                for _, r in t.iterrows()
+            ]
+            parts.append(
+                '<p class="note">People with no reachable site in each scenario (not in the tables '
+                "above):</p>" + _table(["Group", *[f"{n}: no site" for n in names]], nrows)
+            )
         elif none[:, 0].sum() > 0:
-            where = ", ".join(f"{_e(_group_label(group_by, g))} {v:,.0f}" for g, v in zip(t["group"], none[:, 0],
-                                                                                        strict=True) if v > 0)
-            parts.append(f'<p class="note">No reachable site in any scenario (not in the tables above): {where}.</p>')
-    parts.append('<p class="note">Means are demand-weighted one-way car minutes over the people who reach a site '
-                 "in every scenario, so every column describes the same people; changes are against "
-                 f"{_e(base)}. IMD quintile 1 is the most deprived fifth of areas in England.</p>")
+            where = ", ".join(
+                f"{_e(_group_label(group_by, g))} {v:,.0f}"
+                for g, v in zip(t["group"], none[:, 0], strict=True)
+                if v > 0
+            )
+            parts.append(
+                f'<p class="note">No reachable site in any scenario (not in the tables above): {where}.</p>'
+            )
+    parts.append(
+        '<p class="note">Means are demand-weighted one-way car minutes over the people who reach a site '
+        "in every scenario, so every column describes the same people; changes are against "
+        f"{_e(base)}. IMD quintile 1 is the most deprived fifth of areas in England.</p>"
+    )
     return "".join(parts)
 
 
@@ -433,29 +532,56 @@ def _burden_section(report_: EquityReport) -> str:
     rows = []
     for sc in report_.scenarios:
         r = overall.loc[sc.name]
-        row = [(_e(sc.name), ""), (str(sc.fractions), "num"), (_num(r["hours_per_course"]), "num"),
-               (_num(r["miles_per_course"], 0), "num"), (_num(r["cost_per_course"], 0, money=True), "num"),
-               (_num(r["co2e_kg_per_course"], 0), "num")]
+        row = [
+            (_e(sc.name), ""),
+            (str(sc.fractions), "num"),
+            (_num(r["hours_per_course"]), "num"),
+            (_num(r["miles_per_course"], 0), "num"),
+            (_num(r["cost_per_course"], 0, money=True), "num"),
+            (_num(r["co2e_kg_per_course"], 0), "num"),
+        ]
         if ch_all is not None and sc.name in ch_all.index:
             c = ch_all.loc[sc.name]
-            row += [(_num(c["hours_per_course_change"], signed=True), _cls(float(c["hours_per_course_change"]))),
-                    (_num(c["miles_per_course_change"], 0, signed=True),
-                     _cls(float(c["miles_per_course_change"]))),
-                    (_num(c["cost_per_course_change"], 0, signed=True, money=True),
-                     _cls(float(c["cost_per_course_change"])))]
+            row += [
+                (_num(c["hours_per_course_change"], signed=True), _cls(float(c["hours_per_course_change"]))),
+                (
+                    _num(c["miles_per_course_change"], 0, signed=True),
+                    _cls(float(c["miles_per_course_change"])),
+                ),
+                (
+                    _num(c["cost_per_course_change"], 0, signed=True, money=True),
+                    _cls(float(c["cost_per_course_change"])),
+                ),
+            ]
         else:
             row += [("baseline" if sc.name == report_.baseline else "", "num"), ("", "num"), ("", "num")]
         rows.append(row)
-    header = ["Scenario", "Fractions", "Hours", "Miles", "Cost", "kg CO2e", "Hours change", "Miles change",
-              "Cost change"]
-    parts = ["<p>Per patient and course (every fraction a return car journey), demand-weighted means over "
-             "the people who reach a site.</p>", _table(header, rows)]
+    header = [
+        "Scenario",
+        "Fractions",
+        "Hours",
+        "Miles",
+        "Cost",
+        "kg CO2e",
+        "Hours change",
+        "Miles change",
+        "Cost change",
+    ]
+    parts = [
+        "<p>Per patient and course (every fraction a return car journey), demand-weighted means over "
+        "the people who reach a site.</p>",
+        _table(header, rows),
+    ]
     if not report_.distances_known:
-        parts.append('<p class="note">No road distances were computed for this run: miles, cost and emissions '
-                     "are unknown.</p>")
+        parts.append(
+            '<p class="note">No road distances were computed for this run: miles, cost and emissions '
+            "are unknown.</p>"
+        )
     if ch is not None and not ch.empty:
-        for group_by, title in ((IMD_QUINTILE, "Change in cost per course by IMD quintile"),
-                                (schema.URBAN_RURAL, "Change in cost per course by urban/rural class")):
+        for group_by, title in (
+            (IMD_QUINTILE, "Change in cost per course by IMD quintile"),
+            (schema.URBAN_RURAL, "Change in cost per course by urban/rural class"),
+        ):
             part = ch[ch["group_by"] == group_by]
             if part.empty:
                 continue
@@ -473,11 +599,19 @@ def _burden_section(report_: EquityReport) -> str:
             parts.append(f"<h3>{_e(title)}</h3>" + _table(["Group", *others], grows))
     totals = overall[["co2e_t_per_year", "cost_per_year", "courses_per_year"]]
     if np.isfinite(totals.to_numpy(dtype=float)).any():
-        trows = [[(_e(n), ""), (_num(r["courses_per_year"], 0), "num"), (_num(r["cost_per_year"], 0, money=True),
-                                                                         "num"),
-                  (_num(r["co2e_t_per_year"], 1), "num")] for n, r in totals.iterrows()]
-        parts.append("<h3>A year of courses</h3>"
-                     + _table(["Scenario", "Courses a year", "Patients' travel cost", "Tonnes CO2e"], trows))
+        trows = [
+            [
+                (_e(n), ""),
+                (_num(r["courses_per_year"], 0), "num"),
+                (_num(r["cost_per_year"], 0, money=True), "num"),
+                (_num(r["co2e_t_per_year"], 1), "num"),
+            ]
+            for n, r in totals.iterrows()
+        ]
+        parts.append(
+            "<h3>A year of courses</h3>"
+            + _table(["Scenario", "Courses a year", "Patients' travel cost", "Tonnes CO2e"], trows)
+        )
     return "".join(parts)
 
 
@@ -490,36 +624,70 @@ def _capacity_section(report_: EquityReport) -> str:
     for _, r in cs.iterrows():
         basis = str(r["course_basis"])
         basis = "unknown (no course rate)" if basis.startswith("unknown") else basis
-        row = [(_e(r["scenario"]), ""), (_e(basis), ""), (_num(r["courses_per_year"], 0), "num"),
-               (_num(r["fractions_per_year"], 0), "num"), (str(int(r["open_sites"])), "num"),
-               (str(int(r["sites_over_capacity"])), "num"), (str(int(r["sites_unknown_linacs"])), "num"),
-               (_num(r["extra_linacs"], 0), "num")]
+        row = [
+            (_e(r["scenario"]), ""),
+            (_e(basis), ""),
+            (_num(r["courses_per_year"], 0), "num"),
+            (_num(r["fractions_per_year"], 0), "num"),
+            (str(int(r["open_sites"])), "num"),
+            (str(int(r["sites_over_capacity"])), "num"),
+            (str(int(r["sites_unknown_linacs"])), "num"),
+            (_num(r["extra_linacs"], 0), "num"),
+        ]
         if staff:
             row.append((_num(r["extra_staff"], 0), "num"))
         rows.append(row)
-    header = ["Scenario", "Courses from", "Courses a year", "Fractions a year", "Open sites", "Over capacity",
-              "Linacs unknown", "Extra linacs"] + (["Extra staff"] if staff else [])
+    header = [
+        "Scenario",
+        "Courses from",
+        "Courses a year",
+        "Fractions a year",
+        "Open sites",
+        "Over capacity",
+        "Linacs unknown",
+        "Extra linacs",
+    ] + (["Extra staff"] if staff else [])
     parts = [_table(header, rows, numeric_from=2)]
     cap = report_.capacity
-    if cap is not None and not cap.empty and np.isfinite(cap["fractions_per_year"].to_numpy(dtype=float)).any():
+    if (
+        cap is not None
+        and not cap.empty
+        and np.isfinite(cap["fractions_per_year"].to_numpy(dtype=float)).any()
+    ):
         top = cap[cap["utilisation"].astype(float) > 0].copy()
         top["_u"] = top["utilisation"].astype(float).replace(np.inf, 1e9)
         top = top.sort_values("_u", ascending=False).groupby("scenario", sort=False).head(5)
-        srows = [[(_e(r["scenario"]), ""), (_e(r[schema.SITE_NAME] or r[schema.SITE_ID]), ""),
-                  (_num(r[schema.LINACS], 0), "num"), (_num(r["fractions_per_year"], 0), "num"),
-                  (_num(r["utilisation"], 0, pct=True), "num"), (_num(r["extra_linacs"], 0), "num")]
-                 for _, r in top.iterrows()]
+        srows = [
+            [
+                (_e(r["scenario"]), ""),
+                (_e(r[schema.SITE_NAME] or r[schema.SITE_ID]), ""),
+                (_num(r[schema.LINACS], 0), "num"),
+                (_num(r["fractions_per_year"], 0), "num"),
+                (_num(r["utilisation"], 1, pct=True), "num"),
+                (_num(r["extra_linacs"], 0), "num"),
+            ]
+            for _, r in top.iterrows()
+        ]
         if srows:
-            parts.append("<h3>Busiest sites for this service (up to 5 per scenario)</h3>"
-                         + _table(["Scenario", "Site", "Linacs", "Fractions a year", "Utilisation",
-                                   "Extra linacs"], srows, numeric_from=2))
+            parts.append(
+                "<h3>Busiest sites for this service (up to 5 per scenario)</h3>"
+                + _table(
+                    ["Scenario", "Site", "Linacs", "Fractions a year", "Utilisation", "Extra linacs"],
+                    srows,
+                    numeric_from=2,
+                )
+            )
     if cs["course_basis"].astype(str).str.startswith("unknown").any():
-        parts.append('<p class="note">Courses are unknown where a scenario has no incidence rate: set '
-                     "<code>incidence_per_100k</code> in the scenario file or a course rate "
-                     "(<code>--courses-per-100k</code>) to judge capacity.</p>")
-    parts.append('<p class="note">Utilisation is of the service in each scenario: for one less common cancer it is '
-                 "the share of a site's linac time that service would take, not the site's whole load. Sites "
-                 "whose linac count is unknown are shown as unknown, never as zero.</p>")
+        parts.append(
+            '<p class="note">Courses are unknown where a scenario has no incidence rate: set '
+            "<code>incidence_per_100k</code> in the scenario file or a course rate "
+            "(<code>--courses-per-100k</code>) to judge capacity.</p>"
+        )
+    parts.append(
+        '<p class="note">Utilisation is of the service in each scenario: for one less common cancer it is '
+        "the share of a site's linac time that service would take, not the site's whole load. Sites "
+        "whose linac count is unknown are shown as unknown, never as zero.</p>"
+    )
     return "".join(parts)
 
 
@@ -534,20 +702,42 @@ def _methods_section(report_: EquityReport, ctx: ReportContext) -> str:
     items = [
         ("Road network", road + "." + age),
         ("Speed model", _speed_text(meta.get("Speed model", ""))),
-        ("Access legs", "Each area and site joins the network at the best of its nearest nodes; the leg is "
-                        "straight-line distance x detour factor at an urban or rural access speed ("
-                        + meta.get("Routing", "default routing parameters") + ")."),
-        ("Distances", "Road km along the fastest route (the same route as the minutes), access legs included."
-         if report_.distances_known else "Not computed for this run."),
-        ("Validation", ctx.validation_note or (
-            "The strategic network has no minor roads; access legs stand in for them, so short rural trips "
-            "can be overstated and fast motorway trips understated. Check travel times against full road "
-            "detail (a local OpenStreetMap extract) before relying on small differences.")),
+        (
+            "Access legs",
+            "Each area and site joins the network at the best of its nearest nodes; the leg is "
+            "straight-line distance x detour factor at an urban or rural access speed ("
+            + meta.get("Routing", "default routing parameters")
+            + ").",
+        ),
+        (
+            "Distances",
+            "Road km along the fastest route (the same route as the minutes), access legs included."
+            if report_.distances_known
+            else "Not computed for this run.",
+        ),
+        (
+            "Validation",
+            ctx.validation_note
+            or (
+                "The strategic network has no minor roads; access legs stand in for them, so short rural "
+                "trips "
+                "can be overstated and fast motorway trips understated. Check travel times against full road "
+                "detail (a local OpenStreetMap extract) before relying on small differences."
+            ),
+        ),
         ("Networks", ctx.network_note or "not recorded"),
-        ("Common base", "Scenario comparisons use the people who reach a site in every scenario; people with "
-                        "no reachable site in a scenario are counted on their own, never averaged in."),
-        ("Sources", "; ".join(f"{k.removeprefix('Source: ')}: {v}" for k, v in meta.items()
-                              if k.startswith("Source: ")) or "not recorded"),
+        (
+            "Common base",
+            "Scenario comparisons use the people who reach a site in every scenario; people with "
+            "no reachable site in a scenario are counted on their own, never averaged in.",
+        ),
+        (
+            "Sources",
+            "; ".join(
+                f"{k.removeprefix('Source: ')}: {v}" for k, v in meta.items() if k.startswith("Source: ")
+            )
+            or "not recorded",
+        ),
     ]
     return '<dl class="kv">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in items) + "</dl>"
 
@@ -581,8 +771,11 @@ def _reproducibility_section(ctx: ReportContext) -> str:
         ("Scenario file SHA-256", ctx.scenario_sha256 or "-"),
         ("Command", ctx.command or "-"),
     ]
-    return '<dl class="kv">' + "".join(f"<dt>{_e(k)}</dt><dd><code>{_e(v)}</code></dd>" for k, v in items) \
+    return (
+        '<dl class="kv">'
+        + "".join(f"<dt>{_e(k)}</dt><dd><code>{_e(v)}</code></dd>" for k, v in items)
         + "</dl>"
+    )
 
 
 def board_report_html(
@@ -633,12 +826,18 @@ def board_report_html(
         cls = ' class="page"' if sid in page_breaks else ""
         body.append(f'<section id="{sid}"{cls}><h2>{_e(titles[sid])}</h2>{build()}</section>')
     created = (ctx.created or datetime.now(UTC)).strftime("%d %B %Y")
-    head = (f'<h1>{_e(ctx.title)}</h1><p class="lead">{len(report_.scenarios)} scenarios compared with '
-            f"<b>{_e(report_.baseline)}</b>. Prepared {created} with access-app {__version__}.</p>")
+    head = (
+        f'<h1>{_e(ctx.title)}</h1><p class="lead">{len(report_.scenarios)} scenarios compared with '
+        f"<b>{_e(report_.baseline)}</b>. Prepared {created} with access-app {__version__}.</p>"
+    )
     report(progress, 1.0, "Report page ready")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{_e(ctx.title)}</title><style>{CSS}</style></head><body>"
-            + head + "".join(body) + "</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{_e(ctx.title)}</title><style>{CSS}</style></head><body>"
+        + head
+        + "".join(body)
+        + "</body></html>\n"
+    )
 
 
 def _replace(ctx: ReportContext, **changes: object) -> ReportContext:

@@ -64,8 +64,7 @@ def html_to_pdf(
     """
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
     cmd = [sys.executable, "-m", "access_app.report.pdf", str(html_path), str(pdf_path)]
-    proc = subprocess.Popen(cmd, env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(cmd, env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     start = time.monotonic()
     try:
         while proc.poll() is None:
@@ -116,8 +115,12 @@ def _main(argv: list[str]) -> int:
             print(f"could not load {src}", file=sys.stderr)
             app.quit()
             return
-        layout = QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-                             QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+        layout = QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+            QPageLayout.Unit.Millimeter,
+        )
         # let images decode and layout settle before printing
         QTimer.singleShot(300, lambda: page.printToPdf(str(tmp), layout))
 

@@ -24,20 +24,24 @@ from access_app.core.distance import DistanceMatrix
 from access_app.core.matrix import TravelTimeMatrix
 
 INF = np.inf
-AREAS = pd.DataFrame({
-    "area_id": ["a1", "a2", "a3"],
-    "population": [100.0, 300.0, 50.0],
-    "imd_decile": [1, 10, 5],
-    "imd_rank": [10, 30000, 15000],
-    "urban_rural": ["Urban", "Rural", "Rural"],
-    "network": ["N", "N", "N"],
-})
-SITES = pd.DataFrame({
-    "site_id": ["S1", "S2"],
-    "site_name": ["Site one", "Site two"],
-    "network": ["N", "N"],
-    "linacs": [2.0, np.nan],
-})
+AREAS = pd.DataFrame(
+    {
+        "area_id": ["a1", "a2", "a3"],
+        "population": [100.0, 300.0, 50.0],
+        "imd_decile": [1, 10, 5],
+        "imd_rank": [10, 30000, 15000],
+        "urban_rural": ["Urban", "Rural", "Rural"],
+        "network": ["N", "N", "N"],
+    }
+)
+SITES = pd.DataFrame(
+    {
+        "site_id": ["S1", "S2"],
+        "site_name": ["Site one", "Site two"],
+        "network": ["N", "N"],
+        "linacs": [2.0, np.nan],
+    }
+)
 MATRIX = TravelTimeMatrix(
     minutes=np.array([[10.0, INF], [40.0, 20.0], [INF, INF]]),
     area_ids=np.array(["a1", "a2", "a3"], dtype=object),

@@ -37,7 +37,10 @@ def test_assigned_km_follows_the_assigned_site_and_reorders_columns():
 
 def _report(**kw):
     return tables.build_report(
-        results(), AREAS, SITES, distances=DISTANCES,
+        results(),
+        AREAS,
+        SITES,
+        distances=DISTANCES,
         options=tables.ReportOptions(burden=OPTS, capacity=CapacityOptions(courses_per_100k=1000, **kw)),
     )
 

@@ -16,8 +16,13 @@ def test_site_capacity_hand_worked():
     # site with no linac; throughput 15 fractions per linac a year
     courses = np.array([1.0, 3.0, 3.0, 2.0, 0.5])
     site = np.array([0, 0, 1, 2, -1])
-    out = capacity.site_capacity(courses, site, np.array([2.0, np.nan, 0.0]), fractions=10,
-                                 options=CapacityOptions(fractions_per_linac_year=15, staff_per_linac=5))
+    out = capacity.site_capacity(
+        courses,
+        site,
+        np.array([2.0, np.nan, 0.0]),
+        fractions=10,
+        options=CapacityOptions(fractions_per_linac_year=15, staff_per_linac=5),
+    )
     np.testing.assert_allclose(out["courses_per_year"], [4.0, 3.0, 2.0])
     np.testing.assert_allclose(out["fractions_per_year"], [40.0, 30.0, 20.0])
     np.testing.assert_allclose(out["capacity_fractions"], [30.0, np.nan, 0.0])
@@ -30,16 +35,22 @@ def test_site_capacity_hand_worked():
 
 
 def test_exact_throughput_needs_no_extra_linac():
-    out = capacity.site_capacity(np.array([1.6]), np.array([0]), np.array([2.0]), fractions=10,
-                                 options=CapacityOptions(fractions_per_linac_year=8))
+    out = capacity.site_capacity(
+        np.array([1.6]),
+        np.array([0]),
+        np.array([2.0]),
+        fractions=10,
+        options=CapacityOptions(fractions_per_linac_year=8),
+    )
     assert out["utilisation"][0] == pytest.approx(1.0)
     assert out["over_capacity"][0] is False
     assert out["linacs_needed"][0] == 2 and out["extra_linacs"][0] == 0
 
 
 def test_capacity_tables_in_the_report():
-    opts = tables.ReportOptions(capacity=CapacityOptions(fractions_per_linac_year=15, courses_per_100k=1000,
-                                                         staff_per_linac=5))
+    opts = tables.ReportOptions(
+        capacity=CapacityOptions(fractions_per_linac_year=15, courses_per_100k=1000, staff_per_linac=5)
+    )
     rep = tables.build_report(results(), AREAS, SITES, options=opts)
     cap = rep.capacity.set_index(["scenario", "site_id"])
     # One: S1 gets a1 + a2 = 1 + 3 courses = 40 fractions against 2 x 15
@@ -65,8 +76,9 @@ def test_course_basis_order_and_unknown():
     c, basis = capacity.area_courses(both, AREAS, options=CapacityOptions())
     assert np.isnan(c).all() and basis == capacity.COURSE_BASIS_UNKNOWN
     areas = AREAS.assign(courses=[2.0, 4.0, 1.0])
-    c, basis = capacity.area_courses(both, areas, options=CapacityOptions(courses_column="courses",
-                                                                          courses_per_100k=5))
+    c, basis = capacity.area_courses(
+        both, areas, options=CapacityOptions(courses_column="courses", courses_per_100k=5)
+    )
     np.testing.assert_array_equal(c, [2.0, 4.0, 1.0])
     assert "courses" in basis
     with pytest.raises(ScenarioError, match="'nope'"):
@@ -85,8 +97,9 @@ def test_incidence_in_the_scenario_gives_the_courses():
     assert "2000 per 100,000" in basis
 
 
-@pytest.mark.parametrize("kw", [{"fractions_per_linac_year": 0}, {"staff_per_linac": -1},
-                                {"courses_per_100k": float("nan")}])
+@pytest.mark.parametrize(
+    "kw", [{"fractions_per_linac_year": 0}, {"staff_per_linac": -1}, {"courses_per_100k": float("nan")}]
+)
 def test_options_refuse_bad_values(kw):
     with pytest.raises(ScenarioError, match=next(iter(kw))):
         CapacityOptions(**kw)

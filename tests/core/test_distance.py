@@ -76,8 +76,9 @@ def test_matches_networkx_fastest_path_length(seed):
     xy = [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in nodes]
     areas = _pts([f"a{n}" for n in nodes], xy, "area_id", ["Urban"] * len(nodes))
     site_nodes = [6, 30, 42]
-    sites = _pts([f"s{n}" for n in site_nodes],
-                 [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in site_nodes], "site_id")
+    sites = _pts(
+        [f"s{n}" for n in site_nodes], [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in site_nodes], "site_id"
+    )
     params = routing.RoutingParams(k_nearest=1)
     d = distance.distance_matrix(G, areas, sites, params=params)
     t = routing.travel_time_matrix(G, areas, sites, params=params)

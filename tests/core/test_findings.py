@@ -12,9 +12,18 @@ from access_app.core.capacity import CapacityOptions
 
 @pytest.mark.parametrize(
     ("change", "word"),
-    [(0.0, "about the same"), (1.0, "about the same"), (-0.6, "about the same"), (1.01, "slightly longer"),
-     (5.0, "slightly longer"), (-5.0, "slightly shorter"), (5.1, "longer"), (-14.9, "shorter"),
-     (15.0, "much longer"), (-30.0, "much shorter")],
+    [
+        (0.0, "about the same"),
+        (1.0, "about the same"),
+        (-0.6, "about the same"),
+        (1.01, "slightly longer"),
+        (5.0, "slightly longer"),
+        (-5.0, "slightly shorter"),
+        (5.1, "longer"),
+        (-14.9, "shorter"),
+        (15.0, "much longer"),
+        (-30.0, "much shorter"),
+    ],
 )
 def test_degree_thresholds(change, word):
     assert findings.degree(change) == word
@@ -22,9 +31,17 @@ def test_degree_thresholds(change, word):
 
 @pytest.mark.parametrize(
     ("a", "b", "word"),
-    [(10.0, 10.5, "about as much as"), (20.0, 19.0, "about as much as"), (22.0, 20.0, "about as much as"),
-     (25.0, 20.0, "more than"), (30.0, 20.0, "much more than"), (20.0, 30.0, "much less than"),
-     (0.0, 20.0, "much less than"), (3.0, 0.0, "more than"), (12.0, 2.0, "much more than")],
+    [
+        (10.0, 10.5, "about as much as"),
+        (20.0, 19.0, "about as much as"),
+        (22.0, 20.0, "about as much as"),
+        (25.0, 20.0, "more than"),
+        (30.0, 20.0, "much more than"),
+        (20.0, 30.0, "much less than"),
+        (0.0, 20.0, "much less than"),
+        (3.0, 0.0, "more than"),
+        (12.0, 2.0, "much more than"),
+    ],
 )
 def test_compare_changes_thresholds(a, b, word):
     assert findings.compare_changes(a, b) == word
@@ -52,7 +69,8 @@ def test_sentences_hand_worked_without_distances():
         "Rural areas see their mean journey change by +20.0 minutes, much more than urban areas "
         "(+0.0 minutes).",
         "Those who lose out most are the most rural, not the most deprived.",
-        "50 people have no reachable site, as under Both; they are counted on their own, not in the averages.",
+        "50 people have no reachable site, as under Both; they are counted on their own, "
+        "not in the averages.",
         # hours: (100 x 0 + 300 x 20 min x 20 trips / 60) / 400 = 5.0 hours
         "A course of 10 fractions means, on average, 5.0 hours more in the car, against Both.",
     ]
@@ -76,8 +94,10 @@ def test_sentences_with_burden_and_capacity():
         "needing 1 more linac and 5 more staff."
     )
     two = findings.scenario_findings(rep, "Two")
-    assert two[0].startswith("Under Two, journeys are about the same as under Both on average (20.0 against "
-                             "20.0 minutes one way, for the same 300 people)")
+    assert two[0].startswith(
+        "Under Two, journeys are about the same as under Both on average (20.0 against "
+        "20.0 minutes one way, for the same 300 people)"
+    )
     assert "150 people have no reachable site under Two (100 more than under Both)" in " ".join(two)
     assert "(1 site with an unknown linac count not judged)" in two[-1]
     assert set(findings.report_findings(rep)) == {"One", "Two"}
