@@ -135,11 +135,11 @@ def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.
 def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, imported lazily
     """Return the headline numbers of every scenario as a plain-text table.
 
-    One row per scenario: open sites, mean/median/90th percentile minutes and share within
-    45 minutes over the *common base* (the areas that reach a site in every scenario, so
-    every row describes the same people), mean minutes in the most (Q1) and least (Q5)
-    deprived IMD quintiles and the concentration index (over the scenario's own reachable
-    areas), people whose journey grows against the baseline, and the demand left with no
+    One row per scenario: open sites, mean/median/90th percentile minutes, share within
+    45 minutes and the mean minutes in the most (Q1) and least (Q5) deprived IMD quintiles
+    over the *common base* (the areas that reach a site in every scenario, so every row
+    describes the same people); the concentration index (over the scenario's own reachable
+    areas); people whose journey grows against the baseline; and the demand left with no
     site in that scenario, shown on its own.
     """
     s = report.summary.set_index("scenario")
@@ -156,14 +156,15 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
             f"{str(name)[:25]:<26}{int(r['open_sites']):>6}{r['common_mean_min']:>7.1f}"
             f"{r['common_median_min']:>8.1f}{r['common_p90_min']:>7.1f}"
             f"{r['common_within_45_share'] * 100:>9.1f}%"
-            f"{r['q1_mean_min']:>9.1f}{r['q5_mean_min']:>9.1f}{r['concentration_index']:>10.3f}{longer:>16}"
+            f"{r['common_q1_mean_min']:>9.1f}{r['common_q5_mean_min']:>9.1f}{r['concentration_index']:>10.3f}"
+            f"{longer:>16}"
             f"{r['unreachable_demand']:>12,.0f}"
         )
     common = float(s["common_demand"].iloc[0]) if len(s) else 0.0
     rows.append("")
     rows.append("Minutes: one-way car travel time, weighted by demand. Q1 = most deprived IMD quintile.")
-    rows.append(f"Mean, median, P90 and <=45 min are over the same {common:,.0f} demand that reaches a site "
-                "in every scenario;")
+    rows.append(f"Mean, median, P90, <=45 min and Q1/Q5 means are over the same {common:,.0f} demand that "
+                "reaches a site in every scenario;")
     rows.append("'No site': demand with no reachable site in that scenario, left out of its averages.")
     return "\n".join(rows)
 

@@ -476,7 +476,7 @@ def build_report(
         }
         row.update(overall.iloc[0].to_dict())
         row["areas"] = int(overall["areas"].iloc[0])
-        row.update(_common_stats(res, common, thresholds))
+        row.update(_common_stats(res, common, thresholds, quint))
         row.update(_indices(res, areas, quint, kappa=kappa, options=options))
         summary_rows.append(row)
 
@@ -554,8 +554,14 @@ def build_report(
     )
 
 
-def _common_stats(res: ScenarioResult, common: np.ndarray, thresholds: Sequence[int]) -> dict[str, float]:
-    """Return the headline statistics over the areas that reach a site in every scenario."""
+def _common_stats(
+    res: ScenarioResult, common: np.ndarray, thresholds: Sequence[int], quint: pd.Series | None
+) -> dict[str, float]:
+    """Return the headline statistics over the areas that reach a site in every scenario.
+
+    Mean, median, 90th percentile, shares within each threshold, and the mean of IMD
+    quintiles 1 and 5 (``NaN`` without IMD).
+    """
     minutes = np.where(common, res.minutes, np.nan)
     zero = np.zeros(len(minutes), dtype=np.intp)
     st = group_stats(minutes, res.demand, zero, 1, thresholds=thresholds)
@@ -567,6 +573,15 @@ def _common_stats(res: ScenarioResult, common: np.ndarray, thresholds: Sequence[
     }
     for t in thresholds:
         out[f"common_within_{t}_share"] = float(st[f"within_{t}_share"][0])
+    for q in (1, 5):
+        if quint is None:
+            out[f"common_q{q}_mean_min"] = float("nan")
+            continue
+        inq = common & (quint.to_numpy(dtype=float, na_value=np.nan) == q)
+        w = res.demand[inq]
+        out[f"common_q{q}_mean_min"] = float(np.sum(w * res.minutes[inq]) / w.sum()) if w.sum() > 0 else float(
+            "nan"
+        )
     return out
 
 

@@ -106,6 +106,7 @@ def _main(argv: list[str]) -> int:
 
     def finished(path: str, ok: bool) -> None:
         if ok and tmp.is_file():
+            os.chmod(tmp, 0o644)  # Chromium writes 0600; the report is meant to be shared
             os.replace(tmp, dst)
             status["code"] = 0
         app.quit()

@@ -23,6 +23,9 @@ def test_common_base_uses_the_same_people():
     assert s.loc["Two", "common_mean_min"] == pytest.approx(20.0)
     assert s.loc["One", "common_within_30_share"] == 0.0
     assert s.loc["Two", "common_within_30_share"] == 1.0
+    # quintile 5 is a2 (decile 10), quintile 1 is a1, which is not on the common base
+    assert s.loc["One", "common_q5_mean_min"] == pytest.approx(40.0)
+    assert s["common_q1_mean_min"].isna().all()
     # no site: a3 (50) in every scenario, plus a1 (100) under Two
     assert s["unreachable_demand"].tolist() == [50.0, 50.0, 150.0]
     assert s["unreachable_areas"].tolist() == [1, 1, 2]
