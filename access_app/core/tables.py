@@ -47,6 +47,7 @@ weighted by the scenario's demand.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -579,9 +580,8 @@ def _common_stats(
             continue
         inq = common & (quint.to_numpy(dtype=float, na_value=np.nan) == q)
         w = res.demand[inq]
-        out[f"common_q{q}_mean_min"] = float(np.sum(w * res.minutes[inq]) / w.sum()) if w.sum() > 0 else float(
-            "nan"
-        )
+        total = float(w.sum())
+        out[f"common_q{q}_mean_min"] = float(np.sum(w * res.minutes[inq]) / total) if total > 0 else math.nan
     return out
 
 
