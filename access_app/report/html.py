@@ -66,7 +66,7 @@ table { border-collapse: collapse; width: 100%; margin: 1mm 0 3mm 0; font-size: 
         break-inside: auto; table-layout: fixed; }
 th { overflow-wrap: break-word; }
 td { overflow-wrap: break-word; }
-col.label { width: 34mm; } col.wide { width: 62mm; }
+col.label { width: 34mm; } col.wide { width: 88mm; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; }
 th, td { border-bottom: 0.5px solid #c8c8c8; padding: 1.1mm 1.6mm; vertical-align: top; }
@@ -163,7 +163,7 @@ def _table(
 ) -> str:
     """Return an HTML table; each cell is ``(text, css class)`` and already escaped.
 
-    The first column is a label column (34 mm); columns in ``wide`` get 62 mm; the rest
+    The first column is a label column (34 mm); columns in ``wide`` get 88 mm; the rest
     share what is left, so no table is wider than the page.
     """
     cols = "".join(
