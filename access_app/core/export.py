@@ -242,6 +242,13 @@ def _metadata_rows(report_: EquityReport, metadata: Mapping[str, str]) -> list[l
         ["Atkinson aversion (epsilon)", opts.atkinson_epsilon],
         ["Kolm-Pollak kappa (per minute)", _cell(report_.kappa)],
         ["Kolm-Pollak aversion used to calibrate kappa", opts.kolm_pollak_aversion],
+        ["Travel cost per mile (GBP)", opts.burden.cost_per_mile],
+        ["Parking per visit (GBP)", opts.burden.parking_per_visit],
+        ["CO2e per car km (kg)", opts.burden.co2e_kg_per_km],
+        ["Fractions per linac a year", opts.capacity.fractions_per_linac_year],
+        ["Staff per linac", "not set" if opts.capacity.staff_per_linac is None
+         else opts.capacity.staff_per_linac],
+        ["Road distances", "along the fastest routes" if report_.distances_known else "not computed"],
         [
             "Conventions",
             "Statistics exclude unreachable areas (reported separately); 'within 45' means "

@@ -489,7 +489,7 @@ def run(
     if write_exports:
         files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
                                      progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
-    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
+    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}" if write_exports else "Analysis ready")
     return RunResult(report=result, files=files, matrix=matrix, graph=graph, metadata=meta)
 
 
