@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -296,7 +297,20 @@ def _capacity_sentences(report: EquityReport, scenario: str) -> list[str]:
     unknown = int(row["sites_unknown_linacs"])
     if unknown:
         text += f" ({unknown} site{'s' if unknown != 1 else ''} with an unknown linac count not judged)"
-    return [text + "."]
+    sentences = [text + "."]
+    cap = report.capacity
+    if cap is not None and not cap.empty:
+        part = cap[cap["scenario"] == scenario]
+        util = part["utilisation"].astype(float)
+        if np.isfinite(util).any():
+            best = part.loc[util[np.isfinite(util)].idxmax()]
+            u = float(best["utilisation"])
+            share = f"{u:.1%}" if u < 0.1 else f"{u:.0%}"
+            name = str(best[schema.SITE_NAME] or best[schema.SITE_ID])
+            sentences.append(
+                f"The busiest site, {name}, would use {share} of its linac capacity for this service."
+            )
+    return sentences
 
 
 def _join(parts: Sequence[str]) -> str:

@@ -85,19 +85,21 @@ def test_sentences_with_burden_and_capacity():
     got = findings.scenario_findings(rep, "One")
     # +390 km a course = 242.3 miles, x 0.45 = 109.05 pounds, x 0.2 = 78 kg; a2's 3 courses a
     # year x 104 kg = 0.312 t. S1 takes 40 fractions against 2 x 15: over, one more linac
-    assert got[-2] == (
+    assert got[-3] == (
         "A course of 10 fractions means, on average, 5.0 hours more in the car, 242 miles more, "
         "£109 more in travel costs and 78 kg CO2e more; 0.3 tonnes CO2e a year more in all, against Both."
     )
-    assert got[-1] == (
+    assert got[-2] == (
         "At 15 fractions per linac a year, 1 of 1 open sites would be over capacity for this service, "
         "needing 1 more linac and 5 more staff."
     )
+    # 40 fractions against 2 x 15 = 133%
+    assert got[-1] == "The busiest site, Site one, would use 133% of its linac capacity for this service."
     two = findings.scenario_findings(rep, "Two")
     assert two[0].startswith(
         "Under Two, journeys are about the same as under Both on average (20.0 against "
         "20.0 minutes one way, for the same 300 people)"
     )
     assert "150 people have no reachable site under Two (100 more than under Both)" in " ".join(two)
-    assert "(1 site with an unknown linac count not judged)" in two[-1]
+    assert "(1 site with an unknown linac count not judged)" in two[-1]  # S2 only, no busiest site
     assert set(findings.report_findings(rep)) == {"One", "Two"}
