@@ -9,7 +9,7 @@ import pytest
 from burden_fixture import AREAS, DISTANCES, SITES, results
 from shapely.geometry import Point
 
-from access_app.cli import build_parser
+from access_app.cli import build_parser, main
 from access_app.core import tables
 from access_app.core.burden import BurdenOptions
 from access_app.core.capacity import CapacityOptions
@@ -124,3 +124,37 @@ def test_cli_has_the_report_command(tmp_path):
         ["report", "--out", str(tmp_path), "--cost-per-mile", "0.3", "--staff-per-linac", "4"]
     )
     assert args.command == "report" and args.cost_per_mile == 0.3 and args.staff_per_linac == 4
+
+
+def test_report_help_explains_every_option(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["report", "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    sub = build_parser()._subparsers._group_actions[0].choices["report"]  # type: ignore[union-attr]
+    for action in sub._actions:
+        for flag in action.option_strings:
+            assert flag in text
+        assert action.help
+
+
+@pytest.mark.slow
+def test_cli_report_on_the_england_default(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "board"
+    proc = subprocess.run(
+        [sys.executable, "-m", "access_app.cli", "report", "--out", str(out), "--cache-dir",
+         str(tmp_path / "cache"), "--courses-per-100k", "2.5"],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    page = (out / HTML_NAME).read_text(encoding="utf-8")
+    assert "https://" not in page and "http://" not in page
+    for sid, _ in SECTIONS:
+        assert f'<section id="{sid}"' in page
+    assert "Under Centralised, journeys are much longer than under Status quo" in page
+    assert "5 (least deprived)" in page and "Kent Oncology Centre" in page
+    data = (out / PDF_NAME).read_bytes()
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 6
