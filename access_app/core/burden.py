@@ -90,7 +90,10 @@ class BurdenOptions:
 
 
 def assigned_km(
-    result: ScenarioResult, km: np.ndarray | None, site_ids: Sequence[str] | None = None
+    result: ScenarioResult,
+    km: np.ndarray | None,
+    site_ids: Sequence[str] | None = None,
+    area_ids: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Return each area's one-way km to its assigned site (``NaN`` if none or unknown).
 
@@ -102,10 +105,22 @@ def assigned_km(
         ``(n_areas, n_sites)`` kilometres; ``None`` = distances unknown.
     site_ids
         Column ids of ``km``; assumed to be ``result.site_order`` when ``None``.
+    area_ids
+        Row ids of ``km``; assumed to be ``result.area_ids`` when ``None``. Rows are
+        matched by id when they differ.
     """
     n = len(result.site_index)
     if km is None:
         return np.full(n, np.nan)
+    if area_ids is not None and list(area_ids) != result.area_ids.tolist():
+        lookup = {a: i for i, a in enumerate(area_ids)}
+        missing = [a for a in result.area_ids.tolist() if a not in lookup]
+        if missing:
+            raise ScenarioError(
+                f"{len(missing)} areas have no distances (e.g. {missing[:3]}); compute the "
+                "distance matrix for the current areas."
+            )
+        km = km[[lookup[a] for a in result.area_ids.tolist()]]
     if km.shape[0] != n:
         raise ScenarioError(
             f"Scenario {result.scenario.name!r}: the distance matrix has {km.shape[0]} areas, "
@@ -150,22 +165,38 @@ def per_course(
     }
 
 
-def _weighted_by_group(
-    values: np.ndarray, w: np.ndarray, codes: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray]:
+def _prep_mean(values: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(w x value, w)`` with unknown values and zero weights set to 0, for :func:`_group_mean`."""
     ok = np.isfinite(values) & (w > 0)
-    num = np.bincount(codes[ok], weights=w[ok] * values[ok], minlength=k)
-    den = np.bincount(codes[ok], weights=w[ok], minlength=k)
+    return np.where(ok, w * np.where(ok, values, 0.0), 0.0), np.where(ok, w, 0.0)
+
+
+def _group_mean(prep: tuple[np.ndarray, np.ndarray], codes: np.ndarray, k: int) -> np.ndarray:
+    num = np.bincount(codes, weights=prep[0], minlength=k)
+    den = np.bincount(codes, weights=prep[1], minlength=k)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, np.nan), den
+        return np.where(den > 0, num / den, np.nan)
 
 
-def _sum_by_group(values: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
-    """Return per-group sums, ``NaN`` for a group where any contributing value is NaN."""
+def _prep_sum(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(value or 0, 1 where unknown)``, for :func:`_group_sum`."""
     nan = ~np.isfinite(values)
-    sums = np.bincount(codes[~nan], weights=values[~nan], minlength=k)
-    bad = np.bincount(codes[nan], minlength=k) > 0
+    return np.where(nan, 0.0, values), nan.astype(float)
+
+
+def _group_sum(prep: tuple[np.ndarray, np.ndarray], codes: np.ndarray, k: int) -> np.ndarray:
+    """Return per-group sums, ``NaN`` for a group where any contributing value is unknown."""
+    sums = np.bincount(codes, weights=prep[0], minlength=k)
+    bad = np.bincount(codes, weights=prep[1], minlength=k) > 0
     return np.where(bad, np.nan, sums)
+
+
+_TOTALS: tuple[tuple[str, str, float], ...] = (
+    ("hours_per_year", "hours_per_course", 1.0),
+    ("km_per_year", "km_per_course", 1.0),
+    ("cost_per_year", "cost_per_course", 1.0),
+    ("co2e_t_per_year", "co2e_kg_per_course", 1e-3),
+)
 
 
 def burden_tables(
@@ -209,29 +240,24 @@ def burden_tables(
     rows: list[pd.DataFrame] = []
     for res in results:
         name = res.scenario.name
-        minutes = np.where(res.reachable, res.minutes, np.nan)
+        reach = res.reachable
+        minutes = np.where(reach, res.minutes, np.nan)
         per[name] = per_course(minutes, km[name], fractions=res.scenario.fractions, options=options)
-        c = np.where(res.reachable, courses[name], 0.0)
+        means = {m: _prep_mean(per[name][m], res.demand) for m in MEASURES}
+        sums = {"courses_per_year": _prep_sum(np.where(reach, courses[name], 0.0))}
+        for total, m, scale in _TOTALS:
+            sums[total] = _prep_sum(np.where(reach, courses[name] * per[name][m] * scale, 0.0))
+        reached = res.demand * reach
         for g, (codes, labels) in groups:
             k = len(labels)
             frame: dict[str, object] = {
                 "scenario": name,
                 "group_by": g,
                 "group": pd.Series(labels, dtype=object),
-                "demand": np.bincount(codes, weights=res.demand * res.reachable, minlength=k),
+                "demand": np.bincount(codes, weights=reached, minlength=k),
             }
-            for m in MEASURES:
-                frame[m], _ = _weighted_by_group(per[name][m], res.demand, codes, k)
-            frame["courses_per_year"] = _sum_by_group(c, codes, k)
-            reach = res.reachable
-            for total, m, scale in (
-                ("hours_per_year", "hours_per_course", 1.0),
-                ("km_per_year", "km_per_course", 1.0),
-                ("cost_per_year", "cost_per_course", 1.0),
-                ("co2e_t_per_year", "co2e_kg_per_course", 1e-3),
-            ):
-                v = np.where(reach, courses[name] * per[name][m] * scale, 0.0)
-                frame[total] = _sum_by_group(v, codes, k)
+            frame.update({m: _group_mean(means[m], codes, k) for m in MEASURES})
+            frame.update({t: _group_sum(sums[t], codes, k) for t in sums})
             rows.append(pd.DataFrame(frame))
     burden = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     base = next((r for r in results if r.scenario.name == baseline), None)
@@ -244,6 +270,18 @@ def burden_tables(
             name = res.scenario.name
             both = base.reachable & res.reachable
             w = res.demand * both
+            prepared = {}
+            for m in MEASURES:
+                known = np.isfinite(bp[m]) & np.isfinite(per[name][m])
+                prepared[m] = (
+                    _prep_mean(np.where(known, bp[m], np.nan), w),
+                    _prep_mean(np.where(known, per[name][m], np.nan), w),
+                )
+            diffs = {
+                total: _prep_sum(np.where(both, courses[name] * (per[name][m] - bp[m]) * scale, 0.0))
+                for total, m, scale in _TOTALS
+                if total in ("cost_per_year", "co2e_t_per_year")
+            }
             for g, (codes, labels) in groups:
                 k = len(labels)
                 frame = {
@@ -254,18 +292,13 @@ def burden_tables(
                     "compared_demand": np.bincount(codes, weights=w, minlength=k),
                 }
                 for m in MEASURES:
-                    known = np.isfinite(bp[m]) & np.isfinite(per[name][m])
-                    before, _ = _weighted_by_group(np.where(known, bp[m], np.nan), w, codes, k)
-                    after, _ = _weighted_by_group(np.where(known, per[name][m], np.nan), w, codes, k)
+                    before = _group_mean(prepared[m][0], codes, k)
+                    after = _group_mean(prepared[m][1], codes, k)
                     frame[f"{m}_before"] = before
                     frame[f"{m}_after"] = after
                     frame[f"{m}_change"] = after - before
-                for total, m, scale in (
-                    ("cost_per_year", "cost_per_course", 1.0),
-                    ("co2e_t_per_year", "co2e_kg_per_course", 1e-3),
-                ):
-                    diff = np.where(both, courses[name] * (per[name][m] - bp[m]) * scale, 0.0)
-                    frame[f"{total}_change"] = _sum_by_group(diff, codes, k)
+                for total, d in diffs.items():
+                    frame[f"{total}_change"] = _group_sum(d, codes, k)
                 change_rows.append(pd.DataFrame(frame))
     changes = (
         pd.concat(change_rows, ignore_index=True)

@@ -518,6 +518,7 @@ def build_report(
         r.scenario.name: burden_mod.assigned_km(
             r, None if distances is None else distances.km,
             None if distances is None else distances.site_ids.tolist(),
+            None if distances is None else distances.area_ids.tolist(),
         )
         for r in results
     }
@@ -528,12 +529,13 @@ def build_report(
         results, coded, km=km, courses=courses, baseline=baseline, options=options.burden
     )
     area_table = _areas_table(results, base, areas, site_info)
+    per_area = [
+        burden_mod.per_course(np.where(r.reachable, r.minutes, np.nan), km[r.scenario.name],
+                              fractions=r.scenario.fractions, options=options.burden)
+        for r in results
+    ]
     for m_name in burden_mod.MEASURES[1:]:
-        area_table[m_name] = np.concatenate([
-            burden_mod.per_course(np.where(r.reachable, r.minutes, np.nan), km[r.scenario.name],
-                                  fractions=r.scenario.fractions, options=options.burden)[m_name]
-            for r in results
-        ])
+        area_table[m_name] = np.concatenate([p[m_name] for p in per_area])
     report(progress, 1.0, "Equity tables ready")
     return EquityReport(
         scenarios=tuple(r.scenario for r in results),

@@ -33,6 +33,12 @@ def test_assigned_km_follows_the_assigned_site_and_reorders_columns():
     swapped = DISTANCES.km[:, ::-1]
     np.testing.assert_array_equal(burden.assigned_km(two, swapped, ["S2", "S1"]), [np.nan, 24.0, np.nan])
     assert np.isnan(burden.assigned_km(both, None)).all()
+    rows = DISTANCES.km[[2, 0, 1]]
+    np.testing.assert_array_equal(
+        burden.assigned_km(both, rows, None, ["a3", "a1", "a2"]), [8.0, 24.0, np.nan]
+    )
+    with pytest.raises(ScenarioError, match="no distances"):
+        burden.assigned_km(both, DISTANCES.km[:2], None, ["a1", "a2"])
 
 
 def _report(**kw):
