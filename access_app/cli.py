@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_model, cli_report
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -55,6 +55,8 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``access-app-cli``."""
+    from .core import filetypes  # standard library only: keeps --help fast
+
     parser = argparse.ArgumentParser(
         prog="access-app-cli",
         description="Car travel time to radiotherapy services and its equity: who travels further "
@@ -79,12 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", metavar="NAME",
                      help="scenario the others are compared with (default: the first)")
     run.add_argument("--network", type=Path, metavar="FILE",
-                     help="road network: road lines (.shp/.gpkg/.fgb/.zip/.parquet), OSM extract "
-                          "(.osm/.osm.xml/.osm.bz2/.osm.pbf), GraphML or a saved network; default: "
+                     help=f"road network: road lines ({filetypes.describe('road_lines')}), OSM extract "
+                          f"({filetypes.describe('osm')}) or a saved network "
+                          f"({filetypes.describe('saved_network')}); default: "
                           "DfT major road network 2013 (embedded)")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
+    run.add_argument("--model", type=Path, metavar="TOML",
+                     help="model settings: car speeds and routing parameters (see 'access-app-cli "
+                          "model'); default: a [model] table in --scenarios, else the built-in model")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     _data_options(run)
 
@@ -99,8 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Load and check areas, sites and network tables; print what "
                                      "was found. Exit code 2 with a message if anything is wrong.")
     _data_options(chk)
-    from . import cli_report
-
+    cli_model.add_parser(sub)
     cli_report.add_parser(sub)
     return parser
 
@@ -175,10 +180,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")
+    model = cli_model.load(args.model)
     dataset = _load_dataset(args)
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
                           scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, progress=progress)
+                          cache_dir=args.cache_dir, progress=progress,
+                          **({} if model is None else {"speed_model": model.speed_model,
+                                                       "routing_params": model.routing_params,
+                                                       "model_source": model.source}))
     print(format_summary(result.report))
     print(f"\n{dataset.network_note}")
     print(f"Wrote {len(result.files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
@@ -222,9 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    from . import cli_report
-
-    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check, "report": cli_report.run}
+    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check,
+                "model": cli_model.run, "report": cli_report.run}
     try:
         if args.command in ("run", "report"):
             from .core.pipeline import configure_osmnx_for_app

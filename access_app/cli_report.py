@@ -47,6 +47,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     )
     p.add_argument("--cache-dir", type=Path, metavar="DIR", help="cache folder for networks and matrices")
     p.add_argument(
+        "--model",
+        type=Path,
+        metavar="TOML",
+        help="model settings: car speeds and routing parameters (see 'access-app-cli model'); "
+        "default: a [model] table in --scenarios, else the built-in model",
+    )
+    p.add_argument(
         "--cost-per-mile",
         type=float,
         default=0.45,
@@ -85,6 +92,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
 
 def run(args: argparse.Namespace) -> int:
     """Run ``access-app-cli report`` and return the exit code."""
+    from . import cli_model
     from .cli import EXIT_OK, _load_dataset, _StderrProgress
     from .core import pipeline, tables
     from .core.burden import BurdenOptions
@@ -94,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")
+    model = cli_model.load(args.model)
     dataset = _load_dataset(args)
     options = tables.ReportOptions(
         burden=BurdenOptions(
@@ -113,8 +122,11 @@ def run(args: argparse.Namespace) -> int:
         baseline=args.baseline,
         cache_dir=args.cache_dir,
         options=options,
-        write_exports=False,
+        exports=False,
         progress=scaled(progress, 0.0, 0.6),
+        **({} if model is None else {"speed_model": model.speed_model,
+                                     "routing_params": model.routing_params,
+                                     "model_source": model.source}),
     )
     files = write_board_report(
         result.report,

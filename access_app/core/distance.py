@@ -10,7 +10,7 @@ measured along the time-shortest tree, in one extra search per site:
    site on the fastest route);
 2. each node's edge towards the site gets the ``length`` (metres) of the edge the search
    used (the quickest of parallel edges, as in
-   :attr:`~access_app.core.graphstore.GraphArrays.reversed_csr`); the first edge out of
+   :attr:`~access_app.core.network.GraphArrays.reversed_csr`); the first edge out of
    the super node is the site's access leg (straight line x detour factor);
 3. distances to the root are summed along the tree by pointer doubling (``log2`` of the
    tree depth vectorised passes instead of a walk per node);
@@ -37,7 +37,8 @@ from scipy.sparse.csgraph import dijkstra
 
 from . import routing, schema
 from .errors import NetworkError
-from .graphstore import GraphArrays, arrays_of
+from .network.arrays import GraphArrays
+from .network.road_network import RoadNetwork, as_road_network
 from .progress import CancelFn, ProgressFn, check_cancelled, report
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,7 @@ def _leg_metres(arrays: GraphArrays, xy: np.ndarray, k: int, detour: float) -> n
 
 
 def distance_matrix(
-    G: nx.MultiDiGraph,
+    network: RoadNetwork,
     areas: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
@@ -160,8 +161,9 @@ def distance_matrix(
 
     Parameters
     ----------
-    G
-        Road graph with ``travel_time`` and ``length`` on every edge.
+    network
+        Road network from :mod:`access_app.core.network` (graph with ``travel_time`` and
+        ``length`` on every edge, and its routing arrays).
     areas, sites
         The same points as given to :func:`~access_app.core.routing.travel_time_matrix`.
     params
@@ -175,13 +177,14 @@ def distance_matrix(
     -------
     DistanceMatrix
     """
+    network = as_road_network(network)
     params = params or routing.RoutingParams()
-    crs = G.graph.get("crs", schema.BNG)
+    crs = network.crs
     area_ids, area_xy = routing._points(areas, schema.AREA_ID, crs, "area")
     site_ids, site_xy = routing._points(sites, schema.SITE_ID, crs, "site")
     area_urban = routing._area_urban(areas)
-    arrays = arrays_of(G)
-    lengths = edge_lengths_reversed(G, arrays)
+    arrays = network.arrays
+    lengths = edge_lengths_reversed(network.graph, arrays)
     h = hashlib.sha256(_CACHE_VERSION.encode())
     h.update(routing.matrix_key(arrays, params, area_ids, area_xy, area_urban, site_ids, site_xy).encode())
     h.update(np.ascontiguousarray(lengths).tobytes())

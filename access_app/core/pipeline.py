@@ -3,7 +3,7 @@
 Steps, each a function with progress and cancel hooks:
 
 1. :func:`load_default_dataset` / :func:`load_dataset`: areas, sites, boundaries, networks.
-2. :func:`load_default_network` / :func:`load_network_file`: the road graph (cached on disk).
+2. :func:`load_default_network` / :func:`load_network_file`: the road network (cached on disk).
 3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk), and
    :func:`compute_distances`: road km along the same fastest routes (cached on disk).
 4. :func:`evaluate`: apply scenarios and build the equity tables.
@@ -17,23 +17,24 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
+import pandas as pd
 
 from .. import __version__
-from . import defaults, distance, graphstore, io, network, routing, scenarios, tables
+from . import defaults, distance, filetypes, io, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
 from .matrix import TravelTimeMatrix
+from .network import RoadNetwork
 from .postcodes import CodePointOpen
 from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
-from .scenarios import Scenario
+from .scenarios import Scenario, ScenarioResult
 from .speeds import SpeedModel
 
 log = logging.getLogger(__name__)
@@ -192,6 +193,72 @@ def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
         )
 
 
+def _reapply_network_tables(dataset: Dataset, kind: str, table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Apply to a newly loaded table the network tables the dataset was loaded with."""
+    src = dataset.sources
+    if kind == "sites" and "site networks" in src:
+        nets = io.read_network_table(src["site networks"], key=S.SITE_ID)
+        return io.apply_networks(table, nets, key_column=S.SITE_ID, what="sites")
+    if kind == "areas" and "area networks" in src:
+        nets = io.read_network_table(src["area networks"], key=S.AREA_ID)
+        return io.apply_networks(table, nets, key_column=S.AREA_ID, what="areas")
+    if kind == "areas" and "ICB networks" in src:
+        nets = io.read_network_table(src["ICB networks"], key=S.ICB)
+        return io.apply_networks(table, nets, key_column=S.ICB, what="areas")
+    return table
+
+
+def with_table(
+    dataset: Dataset,
+    kind: str,
+    path: str | Path,
+    *,
+    mapping: io.ColumnMapping | None = None,
+    postcodes: CodePointOpen | None = None,
+    allow_unknown_postcodes: bool = False,
+) -> Dataset:
+    """Return ``dataset`` with its areas or sites replaced by the file at ``path``.
+
+    The same loader and checks as :func:`load_dataset` run; the network tables the
+    dataset was loaded with are applied to the new table too, and the other table (with
+    any sites added or edited in the app) is kept as it is.
+    """
+    if kind not in ("areas", "sites"):
+        raise DataError(f"Only areas or sites can be loaded from a table, not {kind!r}.")
+    crs = dataset.areas.crs or S.BNG
+    loader = io.load_areas if kind == "areas" else io.load_sites
+    table = loader(path, mapping=mapping, crs=crs, postcodes=postcodes,
+                   allow_unknown_postcodes=allow_unknown_postcodes)
+    table = _reapply_network_tables(dataset, kind, table)
+    areas = table if kind == "areas" else dataset.areas
+    sites = table if kind == "sites" else dataset.sites
+    _check_networks(areas, sites)
+    sources = dict(dataset.sources)
+    sources[kind] = str(path)
+    return replace(dataset, areas=areas, sites=sites, sources=sources)
+
+
+def with_sites_added(dataset: Dataset, rows: gpd.GeoDataFrame) -> Dataset:
+    """Return ``dataset`` with canonical site ``rows`` appended (ids must be new)."""
+    ids = set(dataset.sites[S.SITE_ID].astype(str))
+    clash = [s for s in rows[S.SITE_ID].astype(str) if s in ids]
+    if clash:
+        raise DataError(f"A site with id {clash[0]!r} already exists; choose another id.")
+    sites = gpd.GeoDataFrame(
+        pd.concat([dataset.sites, rows.to_crs(dataset.sites.crs)], ignore_index=True),
+        geometry="geometry", crs=dataset.sites.crs)
+    return replace(dataset, sites=sites)
+
+
+def write_sites_csv(sites: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write the sites as CSV with easting/northing (BNG), ready to be loaded again."""
+    bng = sites.to_crs(S.BNG)
+    table = pd.DataFrame(bng.drop(columns="geometry"))
+    table["easting"] = bng.geometry.x.round(1)
+    table["northing"] = bng.geometry.y.round(1)
+    return export_mod.write_csv(table, path)
+
+
 def _file_digest(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -206,8 +273,8 @@ def load_default_network(
     speed_model: SpeedModel | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
-) -> nx.MultiDiGraph:
-    """Return the DfT major road network 2013 as a routable graph.
+) -> RoadNetwork:
+    """Return the DfT major road network 2013, routable.
 
     The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
     ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file and the speed model.
@@ -220,28 +287,28 @@ def load_default_network(
     if cached.is_file():
         report(progress, 0.0, "Opening the cached road network")
         try:
-            G = network.load_network(cached)
+            net = network.load_network(cached)
             report(progress, 1.0, "Road network ready")
-            return G
+            return net
         except Exception as exc:  # a damaged cache is rebuilt, never fatal
             log.warning("cached network %s unreadable (%s); rebuilding", cached, exc)
     lines = gpd.read_parquet(path)
-    G = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
-                                 source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
-                                 cancelled=cancelled)
+    net = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
+                                   source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
+                                   cancelled=cancelled)
     check_cancelled(cancelled)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        network.save_network(G, cached)
+        network.save_network(net, cached)
     except OSError as exc:
         log.warning("could not cache the road network in %s: %s", folder, exc)
     report(progress, 1.0, "Road network ready")
-    return G
+    return net
 
 
-OSM_SUFFIXES = (".osm", ".osm.xml", ".osm.bz2", ".osm.pbf", ".pbf")
-SAVED_SUFFIXES = (".npz", ".graphml")
-LINE_SUFFIXES = (".shp", ".zip", ".gpkg", ".fgb", ".geojson", ".json", ".parquet")
+OSM_SUFFIXES = filetypes.suffixes("osm")
+SAVED_SUFFIXES = filetypes.suffixes("saved_network")
+LINE_SUFFIXES = filetypes.suffixes("road_lines")
 #: Column names tried, in order, for the road number or name of a line file.
 ROAD_COLUMNS = ("road", "Road", "ref", "roadNumber", "road_number", "name1", "name")
 #: Column names tried for a road class (OS Open Roads ``class``, OSM ``highway``).
@@ -255,7 +322,7 @@ def load_network_file(
     speed_model: SpeedModel | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
-) -> nx.MultiDiGraph:
+) -> RoadNetwork:
     """Load a road network from any supported source, chosen by the file name.
 
     Parameters
@@ -275,18 +342,18 @@ def load_network_file(
         Progress callback and cancel check.
     """
     p = Path(path)
-    name = p.name.lower()
     if not p.exists():
         raise DataError(f"Road network file {p} does not exist: check the path.")
-    if name.endswith(OSM_SUFFIXES):
+    kind = filetypes.kind_of(p, among=("network",))
+    if kind == "osm":
         return network.graph_from_osm_file(p, speed_model=speed_model, areas=areas, progress=progress,
                                            cancelled=cancelled)
-    if name.endswith(SAVED_SUFFIXES):
+    if kind == "saved_network":
         report(progress, 0.0, f"Opening {p.name}")
-        G = network.load_network(p)
+        net = network.load_network(p)
         report(progress, 1.0, "Road network ready")
-        return G
-    if name.endswith(LINE_SUFFIXES):
+        return net
+    if kind == "road_lines":
         lines = network.read_lines(p)
         road_col = next((c for c in ROAD_COLUMNS if c in lines.columns), None)
         class_col = next((c for c in CLASS_COLUMNS if c in lines.columns), None)
@@ -308,29 +375,53 @@ def load_network_file(
     )
 
 
+def download_network(
+    place: str,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    speed_model: SpeedModel | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> RoadNetwork:
+    """Download the roads of ``place`` with osmnx (needs the internet) as a routable graph."""
+    return network.graph_from_download(place, areas=areas, speed_model=speed_model,
+                                       progress=progress, cancelled=cancelled)
+
+
+def check_extent(dataset: Dataset, road_network: RoadNetwork) -> None:
+    """Refuse areas or sites that lie well outside the road network (names the file)."""
+    graph_crs = road_network.crs
+    bounds = road_network.bounds
+    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
+                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
+                           tolerate_share=0.01)
+    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
+                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+
+
 def compute_matrix(
     dataset: Dataset,
-    graph: nx.MultiDiGraph,
+    road_network: RoadNetwork,
     *,
     cache_dir: Path | None = None,
     params: routing.RoutingParams | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> TravelTimeMatrix:
-    """Return car minutes from every area to every site of ``dataset`` over ``graph``.
+    """Return car minutes from every area to every site of ``dataset`` over ``road_network``.
 
     Matrices are cached under ``cache_dir/matrices`` and reused when network, speeds,
     routing parameters and points are unchanged.
     """
     folder = (cache_dir or user_cache_dir()) / "matrices"
-    return routing.travel_time_matrix(graph, dataset.areas, dataset.sites,
+    return routing.travel_time_matrix(road_network, dataset.areas, dataset.sites,
                                       params=params or routing.RoutingParams(), cache_dir=folder,
                                       progress=progress, cancelled=cancelled)
 
 
 def compute_distances(
     dataset: Dataset,
-    graph: nx.MultiDiGraph,
+    road_network: RoadNetwork,
     *,
     cache_dir: Path | None = None,
     params: routing.RoutingParams | None = None,
@@ -339,10 +430,11 @@ def compute_distances(
 ) -> distance.DistanceMatrix:
     """Return road km along the fastest route from every area to every site.
 
-    Same points, parameters and cache folder as :func:`compute_matrix`.
+    Same network, points, routing parameters and cache folder as :func:`compute_matrix`
+    (pass the same ``params``); cached as ``km_<key>.npz`` under ``cache_dir/matrices``.
     """
     folder = (cache_dir or user_cache_dir()) / "matrices"
-    return distance.distance_matrix(graph, dataset.areas, dataset.sites,
+    return distance.distance_matrix(road_network, dataset.areas, dataset.sites,
                                     params=params or routing.RoutingParams(), cache_dir=folder,
                                     progress=progress, cancelled=cancelled)
 
@@ -367,19 +459,105 @@ def evaluate(
     names = [s.name for s in scenario_list]
     if baseline is not None and baseline not in names:
         raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
-    results = [scenarios.assign(dataset.areas, dataset.sites, matrix, s) for s in scenario_list]
-    return tables.build_report(results, dataset.areas, dataset.sites, baseline=baseline or names[0],
-                               distances=distances, options=options)
+    _, rep = evaluate_scenarios(dataset, matrix, scenario_list, baseline=baseline or names[0],
+                                distances=distances, options=options)
+    return rep
+
+
+def evaluate_scenarios(
+    dataset: Dataset,
+    matrix: TravelTimeMatrix,
+    scenario_list: Sequence[Scenario],
+    *,
+    baseline: str,
+    cached: Mapping[str, ScenarioResult] | None = None,
+    distances: distance.DistanceMatrix | None = None,
+    options: tables.ReportOptions | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> tuple[dict[str, ScenarioResult], tables.EquityReport]:
+    """Apply every scenario (reusing ``cached`` results that still match) and build the tables.
+
+    The step behind :func:`evaluate`, with progress, cancel and reuse for interactive use.
+    ``distances`` (from :func:`compute_distances`, for the same areas and sites as
+    ``matrix``) gives the burden tables their km, cost and emissions (``NaN`` without it);
+    ``options`` the thresholds and the burden and capacity assumptions (defaults if None).
+    """
+    if not scenario_list:
+        raise DataError("No scenarios to evaluate: define at least one.")
+    names = [s.name for s in scenario_list]
+    if baseline not in names:
+        raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
+    cached = cached or {}
+    results: dict[str, ScenarioResult] = {}
+    n = len(scenario_list) + 1
+    for i, sc in enumerate(scenario_list):
+        report(progress, i / n, f"Applying {sc.name}")
+        hit = cached.get(sc.name)
+        results[sc.name] = hit if hit is not None and hit.scenario == sc else scenarios.assign(
+            dataset.areas, dataset.sites, matrix, sc)
+        check_cancelled(cancelled)
+    rep = tables.build_report([results[s.name] for s in scenario_list], dataset.areas,
+                              dataset.sites, baseline=baseline, distances=distances, options=options,
+                              progress=scaled(progress, (n - 1) / n, 1.0), cancelled=cancelled)
+    return results, rep
+
+
+def headline(summary: pd.DataFrame, name: str) -> str:
+    """Return the one-line headline numbers of scenario ``name`` from the summary table."""
+    rows = summary[summary["scenario"] == name]
+    if rows.empty:
+        return ""
+    r = rows.iloc[0]
+    beyond60 = float(r["demand"]) - float(r["within_60_demand"])
+    text = (f"{int(r['open_sites'])} open sites · mean {r['mean_min']:.1f} min · "
+            f"{r['within_45_share']:.1%} within 45 min · {beyond60:,.0f} beyond 60 min · "
+            f"longest {r['max_min']:.0f} min")
+    if float(r.get("unreachable_demand", 0) or 0) > 0:
+        text += f" · {float(r['unreachable_demand']):,.0f} with no site"
+    return text
+
+
+def write_exports(
+    report_: tables.EquityReport,
+    out_dir: Path,
+    *,
+    areas: gpd.GeoDataFrame,
+    metadata: Mapping[str, str],
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> list[Path]:
+    """Write the workbook, CSV tables, per-area files and attribution to ``out_dir``."""
+    return export_mod.write_all(report_, Path(out_dir), areas=areas, metadata=metadata,
+                                progress=progress, cancelled=cancelled)
 
 
 def metadata(
     dataset: Dataset,
-    graph: nx.MultiDiGraph | None,
+    road_network: RoadNetwork | None,
     scenario_list: Sequence[Scenario],
     *,
     params: routing.RoutingParams | None = None,
+    speed_model: SpeedModel | None = None,
+    network_label: str | None = None,
+    model_source: str | None = None,
 ) -> dict[str, str]:
-    """Describe data, network, speed model and software for the exports' metadata sheet."""
+    """Describe data, network, speed model and software for the exports' metadata sheet.
+
+    Parameters
+    ----------
+    dataset, road_network, scenario_list
+        What was analysed.
+    params
+        The routing parameters the matrix was computed with (the defaults if None).
+    speed_model
+        The speed model the network was built with; if None, the fingerprint the network
+        records is used.
+    network_label
+        Where the road network came from (a file, a download), if not the default.
+    model_source
+        Where the model settings came from (a file), if not the defaults.
+    """
     meta = {
         "Software": f"access-app {__version__}",
         "Created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -389,13 +567,21 @@ def metadata(
     meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
     meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
     meta["Sites"] = f"{len(dataset.sites):,} sites"
-    if graph is not None:
-        meta["Road network"] = (
-            f"{graph.graph.get('source', 'road network')}: {graph.number_of_nodes():,} nodes, "
-            f"{graph.number_of_edges():,} edges"
-        )
-        meta["Speed model"] = str(graph.graph.get("speed_model", ""))
-    meta["Routing"] = repr(params or routing.RoutingParams())
+    if network_label:
+        meta["Road network source"] = network_label
+    if road_network is not None:
+        meta["Road network"] = road_network.describe()
+    if road_network is not None and road_network.speed_model and (
+            speed_model is None or road_network.speed_model != speed_model.fingerprint()):
+        # a saved network keeps the travel times it was built with
+        meta["Speed model"] = road_network.speed_model
+        if speed_model is not None:
+            meta["Speed model"] += " (saved with the network; the chosen speeds were not applied)"
+    elif speed_model is not None:
+        meta["Speed model"] = speed_model.fingerprint()
+    meta["Routing"] = repr(params if params is not None else routing.RoutingParams())
+    if model_source:
+        meta["Model settings"] = model_source
     for s in scenario_list:
         meta[f"Scenario: {s.name}"] = describe_scenario(s)
     return meta
@@ -415,8 +601,9 @@ class RunResult:
     report: tables.EquityReport
     files: list[Path]
     matrix: TravelTimeMatrix
-    graph: nx.MultiDiGraph | None = None
+    road_network: RoadNetwork | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    distances: distance.DistanceMatrix | None = None
 
 
 def run(
@@ -427,8 +614,11 @@ def run(
     scenario_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
+    speed_model: SpeedModel | None = None,
+    routing_params: routing.RoutingParams | None = None,
+    model_source: str | None = None,
     options: tables.ReportOptions | None = None,
-    write_exports: bool = True,
+    exports: bool = True,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RunResult:
@@ -448,14 +638,29 @@ def run(
         Scenario to compare against (the first when ``None``).
     cache_dir
         Cache folder for networks and matrices.
+    speed_model, routing_params
+        The model (:mod:`access_app.core.model_settings`); when both are None and the
+        scenario file has a ``[model]`` table, that is used; otherwise the defaults.
+    model_source
+        Where ``speed_model``/``routing_params`` came from, for the metadata.
     options
         Report options (thresholds, burden and capacity assumptions).
-    write_exports
-        Write the workbook, CSVs and per-area files (``False``: compute only).
+    exports
+        Write the workbook, CSVs and per-area files (``False``: compute only, as the
+        board report does).
     progress, cancelled
         Progress callback and cancel check.
     """
     dataset = dataset or load_default_dataset()
+    if speed_model is None and routing_params is None and scenario_path is not None:
+        from .model_settings import read_model_table
+
+        in_file = read_model_table(scenario_path)
+        if in_file is not None:
+            speed_model, routing_params = in_file.speed_model, in_file.routing_params
+            model_source = in_file.source
+    speed_model = speed_model if speed_model is not None else SpeedModel()
+    routing_params = routing_params if routing_params is not None else routing.RoutingParams()
     # Check the scenario file before the slow steps, so a typo fails at once.
     if scenario_path is not None:
         scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
@@ -463,40 +668,31 @@ def run(
         scenario_list = scenarios.default_scenarios(dataset.sites)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
-        graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
-                                     cancelled=cancelled)
+        road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
+                                            progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     else:
-        graph = load_network_file(network_path, areas=dataset.areas, progress=scaled(progress, 0.0, 0.3),
-                                  cancelled=cancelled)
-    graph_crs = graph.graph.get("crs", S.BNG)
-    bounds = _graph_bounds(graph)
-    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
-                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
-                           tolerate_share=0.01)
-    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
-                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+        road_network = load_network_file(network_path, areas=dataset.areas, speed_model=speed_model,
+                                         progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
+    check_extent(dataset, road_network)
     check_cancelled(cancelled)
-    matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
-                            cancelled=cancelled)
-    distances = compute_distances(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.7, 0.72),
-                                  cancelled=cancelled)
+    matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
+                            progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
+    distances = compute_distances(dataset, road_network, cache_dir=cache_dir, params=routing_params,
+                                  progress=scaled(progress, 0.7, 0.72), cancelled=cancelled)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline, distances=distances,
                       options=options)
     check_cancelled(cancelled)
-    meta = metadata(dataset, graph, scenario_list)
+    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
+                    speed_model=speed_model, model_source=model_source,
+                    network_label=str(network_path) if network_path else None)
     files: list[Path] = []
-    if write_exports:
-        files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
-                                     progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
-    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}" if write_exports else "Analysis ready")
-    return RunResult(report=result, files=files, matrix=matrix, graph=graph, metadata=meta)
-
-
-def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
-    # The routing arrays are built (and kept on the graph) for the matrix anyway.
-    arrays = graphstore.arrays_of(graph)
-    return (float(arrays.x.min()), float(arrays.y.min()), float(arrays.x.max()), float(arrays.y.max()))
+    if exports:
+        files = write_exports(result, Path(out_dir), areas=dataset.areas, metadata=meta,
+                              progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
+    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}" if exports else "Analysis ready")
+    return RunResult(report=result, files=files, matrix=matrix, road_network=road_network,
+                     metadata=meta, distances=distances)
 
 
 __all__ = [
@@ -506,7 +702,15 @@ __all__ = [
     "compute_matrix",
     "configure_osmnx_for_app",
     "describe_scenario",
+    "check_extent",
+    "download_network",
     "evaluate",
+    "evaluate_scenarios",
+    "headline",
+    "with_sites_added",
+    "with_table",
+    "write_exports",
+    "write_sites_csv",
     "load_dataset",
     "load_default_dataset",
     "load_default_network",

@@ -9,12 +9,14 @@ differently from the HTML the reader sees.
 
 Why a child process: a ``QWebEnginePage`` must live on the thread of a
 ``QApplication``. The CLI has none and the desktop app would call this from a worker
-thread, so :func:`html_to_pdf` starts ``python -m access_app.report.pdf IN OUT``, which
-makes its own offscreen application, loads the file, prints it and exits. A failure or a
+thread, so :func:`html_to_pdf` starts ``python -m access_app.report.pdf_child IN OUT``,
+which makes its own offscreen application, loads the file, prints it and exits. A failure or a
 hang there cannot take the caller down (a timeout stops it).
 
-This module imports Qt only inside :func:`_main` (the child), so it lives outside
-``access_app.core`` and importing it costs nothing.
+Qt is imported only by :mod:`access_app.report.pdf_child`, which nothing imports (it runs
+as ``-m``), so this module and :mod:`access_app.report` carry no Qt import: the Qt-free
+session (:mod:`access_app.app`) may call :func:`access_app.report.write_board_report`
+without breaking the import contracts.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def html_to_pdf(
         If ``cancelled()`` turns true while printing.
     """
     html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
-    cmd = [sys.executable, "-m", "access_app.report.pdf", str(html_path), str(pdf_path)]
+    cmd = [sys.executable, "-m", "access_app.report.pdf_child", str(html_path), str(pdf_path)]
     proc = subprocess.Popen(cmd, env=_child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     start = time.monotonic()
     try:
@@ -89,48 +91,3 @@ def html_to_pdf(
             f"{tail or 'no message'}). The HTML report is complete; print it from a browser."
         )
     return pdf_path
-
-
-def _main(argv: list[str]) -> int:
-    """Load ``argv[0]`` (HTML file), print it to ``argv[1]`` and exit; the child's entry."""
-    from PySide6.QtCore import QMarginsF, QTimer, QUrl
-    from PySide6.QtGui import QPageLayout, QPageSize
-    from PySide6.QtWebEngineCore import QWebEnginePage
-    from PySide6.QtWidgets import QApplication
-
-    src, dst = Path(argv[0]), Path(argv[1])
-    app = QApplication.instance() or QApplication(["access-app-pdf"])
-    page = QWebEnginePage()
-    status = {"code": 1}
-    tmp = dst.with_name(dst.name + f".{os.getpid()}.tmp")
-
-    def finished(path: str, ok: bool) -> None:
-        if ok and tmp.is_file():
-            os.chmod(tmp, 0o644)  # Chromium writes 0600; the report is meant to be shared
-            os.replace(tmp, dst)
-            status["code"] = 0
-        app.quit()
-
-    def loaded(ok: bool) -> None:
-        if not ok:
-            print(f"could not load {src}", file=sys.stderr)
-            app.quit()
-            return
-        layout = QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0),
-            QPageLayout.Unit.Millimeter,
-        )
-        # let images decode and layout settle before printing
-        QTimer.singleShot(300, lambda: page.printToPdf(str(tmp), layout))
-
-    page.pdfPrintingFinished.connect(finished)
-    page.loadFinished.connect(loaded)
-    page.load(QUrl.fromLocalFile(str(src)))
-    app.exec()
-    return status["code"]
-
-
-if __name__ == "__main__":
-    raise SystemExit(_main(sys.argv[1:]))

@@ -8,9 +8,12 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from access_app.core import distance, routing
+from access_app.core import distance, network, routing
+from access_app.core.errors import NetworkError
+from access_app.core.network import RoadNetwork
 
 BNG = "EPSG:27700"
+_net = RoadNetwork.from_graph
 
 
 def _pts(ids, xy, id_col, urban=None):
@@ -35,7 +38,7 @@ def _toy_graph():
 def test_toy_distance_hand_worked():
     areas = _pts(["a", "b"], [(0, 300), (2000, -100)], "area_id", ["Urban", "Urban"])
     sites = _pts(["s", "t"], [(2000, -100), (0, 300)], "site_id")
-    d = distance.distance_matrix(_toy_graph(), areas, sites)
+    d = distance.distance_matrix(_net(_toy_graph()), areas, sites)
     # a -> s: leg 300 x 1.3 = 390 m, the quicker 1-2 edge (1500 m), 2-3 (1000 m),
     # site leg 100 x 1.3 = 130 m: 3020 m
     # b -> t: 130 + 1000 + 1000 + 390 = 2520 m; a -> t and b -> s: two legs at one node
@@ -80,8 +83,8 @@ def test_matches_networkx_fastest_path_length(seed):
         [f"s{n}" for n in site_nodes], [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in site_nodes], "site_id"
     )
     params = routing.RoutingParams(k_nearest=1)
-    d = distance.distance_matrix(G, areas, sites, params=params)
-    t = routing.travel_time_matrix(G, areas, sites, params=params)
+    d = distance.distance_matrix(_net(G), areas, sites, params=params)
+    t = routing.travel_time_matrix(_net(G), areas, sites, params=params)
     simple = nx.DiGraph()
     for u, v, data in G.edges(data=True):
         simple.add_edge(u, v, **data)
@@ -98,8 +101,30 @@ def test_cache_round_trip_and_unreachable(tmp_path):
     G = _toy_graph()
     areas = _pts(["a", "far"], [(0, 300), (0, 90_000)], "area_id", ["Urban", "Rural"])
     sites = _pts(["s"], [(2000, -100)], "site_id")
-    first = distance.distance_matrix(G, areas, sites, cache_dir=tmp_path)
+    first = distance.distance_matrix(_net(G), areas, sites, cache_dir=tmp_path)
     assert list(tmp_path.glob("km_*.npz"))
-    again = distance.distance_matrix(G, areas, sites, cache_dir=tmp_path)
+    again = distance.distance_matrix(_net(G), areas, sites, cache_dir=tmp_path)
     np.testing.assert_array_equal(first.km, again.km)
     assert np.isinf(first.km[1, 0]) and first.km[0, 0] == pytest.approx(3.02)
+
+
+def test_saved_network_gives_the_same_distances(tmp_path):
+    # a network reopened from the .npz store carries its arrays from the file, not rebuilt
+    G = _grid(4)
+    path = tmp_path / "grid.npz"
+    network.save_network(_net(G), path)
+    reopened = network.load_network(path)
+    nodes = [0, 17, 33]
+    areas = _pts([f"a{n}" for n in nodes], [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in nodes],
+                 "area_id", ["Urban"] * len(nodes))
+    sites = _pts(["s6", "s42"], [(G.nodes[n]["x"], G.nodes[n]["y"]) for n in (6, 42)], "site_id")
+    a = distance.distance_matrix(_net(G), areas, sites)
+    b = distance.distance_matrix(reopened, areas, sites)
+    np.testing.assert_allclose(a.km, b.km, rtol=0, atol=1e-9)
+
+
+def test_bare_graph_is_refused():
+    areas = _pts(["a"], [(0, 300)], "area_id")
+    sites = _pts(["s"], [(2000, -100)], "site_id")
+    with pytest.raises(NetworkError, match="RoadNetwork"):
+        distance.distance_matrix(_toy_graph(), areas, sites)

@@ -1,14 +1,11 @@
-"""Array form of a road graph and the fast ``.npz`` network cache.
+"""The fast ``.npz`` network file: a road graph and its routing arrays, no pickles.
 
-:class:`GraphArrays` holds what routing needs (node coordinates, edge end points, travel
-times, coordinates of nodes dropped as islands) as flat numpy arrays, with the reversed
-compressed sparse row (CSR) matrix that :mod:`scipy.sparse.csgraph` searches. It is built
-once per graph by :func:`arrays_of` and kept in ``G.graph["_arrays"]`` (tied to that graph
-object); a graph loaded from the cache gets it for free. If you change a graph's edges in
-place, call :func:`forget_arrays` so it is rebuilt.
+:func:`save_arrays` writes a graph; :func:`load_arrays` reads it back as a
+:class:`~access_app.core.network.RoadNetwork` whose routing arrays come straight from the
+file (no pass over the graph to build them).
 
-Cache file format (``numpy.savez``, no pickles; ``allow_pickle=False`` on load)
-----------------------------------------------------------------------------------
+File format (``numpy.savez``, no pickles; ``allow_pickle=False`` on load)
+-------------------------------------------------------------------------
 ``format``            "access-app-network/1"
 ``graph_json``        graph attributes as JSON (crs, source, speed_model, dropped counts)
 ``node_ids``          int64 node ids; ``x``, ``y`` float64 (metres, ``crs``)
@@ -25,216 +22,25 @@ Cache file format (``numpy.savez``, no pickles; ``allow_pickle=False`` on load)
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import numpy as np
 import shapely
-from scipy import sparse
-from scipy.spatial import cKDTree
 
-from .errors import NetworkError
+from ..errors import NetworkError
+from .arrays import GraphArrays
+from .road_network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
 FORMAT = "access-app-network/1"
 _CORE_EDGE = {"length", "travel_time", "geometry"}
 _CORE_NODE = {"x", "y"}
-
-
-@dataclass(frozen=True, eq=False)
-class GraphArrays:
-    """Flat arrays of a road graph, in node-position space.
-
-    Attributes
-    ----------
-    node_ids
-        Graph node id of each position.
-    x, y
-        Node coordinates in the graph CRS (metres).
-    u, v
-        Positions of each directed edge's start and end node.
-    travel_time
-        Seconds per edge.
-    dropped_xy
-        ``(n, 2)`` coordinates of nodes dropped from the kept component.
-    dropped_gap_m
-        Gap in metres between each dropped node's component and the kept network.
-    speed_model
-        Fingerprint of the speed model that made the travel times ("" if unknown).
-    """
-
-    node_ids: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
-    u: np.ndarray
-    v: np.ndarray
-    travel_time: np.ndarray
-    dropped_xy: np.ndarray
-    dropped_gap_m: np.ndarray
-    speed_model: str = ""
-
-    @property
-    def n_nodes(self) -> int:
-        """Return the number of nodes."""
-        return int(self.node_ids.size)
-
-    @cached_property
-    def fingerprint(self) -> str:
-        """Return a SHA-256 hash of nodes, edges, travel times and speed model.
-
-        Edges enter through :attr:`reversed_csr` (sorted, quickest of parallel edges), so
-        the hash does not depend on the order in which edges were stored.
-        """
-        h = hashlib.sha256()
-        for arr in (self.node_ids, self.x, self.y, *self.reversed_csr,
-                    self.dropped_xy, self.dropped_gap_m):
-            a = np.ascontiguousarray(arr)
-            h.update(str(a.dtype).encode() + str(a.shape).encode())
-            h.update(a.tobytes())
-        h.update(self.speed_model.encode())
-        return h.hexdigest()
-
-    @cached_property
-    def kd_tree(self) -> cKDTree:
-        """Return a k-d tree of the node coordinates (built once)."""
-        return cKDTree(np.column_stack([self.x, self.y]))
-
-    @cached_property
-    def reversed_csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``(indptr, indices, data)`` of the reversed graph (row = edge end node).
-
-        Parallel edges are reduced to the quickest one; zero-time edges stay as explicit
-        entries (csgraph treats explicit zeros in a sparse matrix as edges).
-        """
-        n = self.n_nodes
-        rows = self.v.astype(np.int64)
-        cols = self.u.astype(np.int64)
-        w = self.travel_time.astype(np.float64)
-        if w.size and (not np.isfinite(w).all() or (w < 0).any()):
-            raise NetworkError("edge travel times must be finite and >= 0")
-        order = np.lexsort((w, cols, rows))
-        rows, cols, w = rows[order], cols[order], w[order]
-        first = np.ones(rows.size, dtype=bool)
-        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        rows, cols, w = rows[first], cols[first], w[first]
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-        return indptr, cols.astype(np.int32), w
-
-    def csr_with_sources(
-        self, sources: list[tuple[np.ndarray, np.ndarray]]
-    ) -> sparse.csr_matrix:
-        """Return the reversed CSR with one extra row (super node) per source.
-
-        Parameters
-        ----------
-        sources
-            For each extra node, ``(node positions, seconds)`` of its edges into the graph.
-        """
-        indptr, indices, data = self.reversed_csr
-        n = self.n_nodes
-        counts = np.array([len(p) for p, _ in sources], dtype=np.int64)
-        new_ptr = np.concatenate([indptr, indptr[-1] + np.cumsum(counts)])
-        pos = [np.asarray(p, dtype=np.int32) for p, _ in sources]
-        sec = [np.asarray(s, dtype=np.float64) for _, s in sources]
-        all_idx = np.concatenate([indices, *pos]) if pos else indices
-        all_dat = np.concatenate([data, *sec]) if sec else data
-        size = n + len(sources)
-        return sparse.csr_matrix((all_dat, all_idx, new_ptr), shape=(size, size))
-
-
-def arrays_of(G: nx.MultiDiGraph) -> GraphArrays:
-    """Return the :class:`GraphArrays` of ``G``, building and caching them once.
-
-    Raises
-    ------
-    NetworkError
-        If nodes lack ``x``/``y``, node ids are not integers or an edge lacks
-        ``travel_time``.
-    """
-    cached = G.graph.get("_arrays")
-    if (
-        isinstance(cached, tuple)
-        and len(cached) == 2
-        and cached[0] == id(G)
-        and isinstance(cached[1], GraphArrays)
-        and cached[1].n_nodes == G.number_of_nodes()
-    ):
-        return cached[1]
-    arrays = _build_arrays(G)
-    attach_arrays(G, arrays)
-    return arrays
-
-
-def attach_arrays(G: nx.MultiDiGraph, arrays: GraphArrays) -> None:
-    """Keep ``arrays`` on ``G`` for :func:`arrays_of` (valid for this graph object only).
-
-    The arrays are tied to the graph object's identity, so a copy (``G.copy()``, which
-    copies ``G.graph``) rebuilds its own; edits made in place need :func:`forget_arrays`.
-    Counting a MultiDiGraph's edges costs a pass over every node, so it is not re-checked.
-    """
-    G.graph["_arrays"] = (id(G), arrays)
-
-
-def forget_arrays(G: nx.MultiDiGraph) -> None:
-    """Drop the cached arrays of ``G`` (call after editing edges in place)."""
-    G.graph.pop("_arrays", None)
-
-
-def _build_arrays(G: nx.MultiDiGraph) -> GraphArrays:
-    try:
-        node_ids = np.fromiter(G.nodes, dtype=np.int64, count=G.number_of_nodes())
-    except (TypeError, ValueError) as exc:
-        raise NetworkError("network node ids must be integers (as osmnx makes them)") from exc
-    try:
-        x = np.fromiter((d["x"] for _, d in G.nodes(data=True)), float, len(node_ids))
-        y = np.fromiter((d["y"] for _, d in G.nodes(data=True)), float, len(node_ids))
-    except KeyError as exc:
-        raise NetworkError("every network node needs 'x' and 'y' coordinates") from exc
-    pos = dict(zip(node_ids.tolist(), range(len(node_ids)), strict=True))
-    try:
-        triples = [(pos[a], pos[b], t) for a, b, t in G.edges(data="travel_time")]
-        starts, ends, times = zip(*triples, strict=True) if triples else ((), (), ())
-        u = np.array(starts, dtype=np.int32)
-        v = np.array(ends, dtype=np.int32)
-        tt = np.array(times, dtype=np.float64)
-    except TypeError as exc:
-        raise NetworkError(
-            "every network edge needs a 'travel_time' in seconds; "
-            "build the network with access_app.core.network"
-        ) from exc
-    if np.isnan(tt).any():
-        raise NetworkError(
-            "every network edge needs a 'travel_time' in seconds; "
-            "build the network with access_app.core.network"
-        )
-    dropped = np.asarray(G.graph.get("dropped_nodes_xy", np.zeros((0, 2))), dtype=float)
-    dropped = dropped.reshape(-1, 2)
-    gap = np.asarray(G.graph.get("dropped_nodes_gap_m", np.full(len(dropped), np.inf)), float)
-    if gap.shape != (len(dropped),):
-        raise NetworkError("graph attribute dropped_nodes_gap_m does not match dropped_nodes_xy")
-    return GraphArrays(
-        node_ids=node_ids,
-        x=x,
-        y=y,
-        u=u,
-        v=v,
-        travel_time=tt,
-        dropped_xy=dropped,
-        dropped_gap_m=gap,
-        speed_model=str(G.graph.get("speed_model", "")),
-    )
-
-
-# --------------------------------------------------------------------------- npz cache
 
 
 def _json_default(obj: Any) -> Any:
@@ -344,8 +150,8 @@ def save_arrays(G: nx.MultiDiGraph, path: str | Path) -> Path:
     return path
 
 
-def load_arrays(path: str | Path) -> nx.MultiDiGraph:
-    """Read a network written by :func:`save_arrays`, with its routing arrays attached.
+def load_arrays(path: str | Path) -> RoadNetwork:
+    """Read a network written by :func:`save_arrays`, with its routing arrays from the file.
 
     Raises
     ------
@@ -363,7 +169,7 @@ def load_arrays(path: str | Path) -> nx.MultiDiGraph:
             gc.enable()
 
 
-def _load_arrays(path: str | Path) -> nx.MultiDiGraph:
+def _load_arrays(path: str | Path) -> RoadNetwork:
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"network file {path} does not exist")
@@ -418,8 +224,7 @@ def _load_arrays(path: str | Path) -> nx.MultiDiGraph:
         dropped_gap_m=gap,
         speed_model=str(graph_attrs.get("speed_model", "")),
     )
-    attach_arrays(G, arrays)
-    return G
+    return RoadNetwork(graph=G, arrays=arrays)
 
 
 def _rows(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
-from .errors import NetworkError
+from ..errors import NetworkError
 
 log = logging.getLogger(__name__)
 
