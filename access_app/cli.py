@@ -8,25 +8,42 @@ The same core calls as the desktop app, for batch runs and reproducible board pa
     access-app-cli check --population areas.csv      # validate files without routing
 
 Progress goes to stderr, a short summary table to stdout. Exit codes: 0 success,
-2 bad input (one line naming the file and the problem), 130 interrupted.
+2 bad input or an export that could not be written (one line naming the file and the
+problem), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM; see docs/reliability.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, cli_model, cli_report
+from . import __version__, cli_model
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
+
+
+class _Terminated(KeyboardInterrupt):
+    """Raised by the SIGTERM handler so a stop cleans up exactly like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 log = logging.getLogger("access_app")
+
+
+def _subcommands() -> list:  # noqa: ANN202 - modules with add_parser(sub) and run(args)
+    from . import cli_matrix, cli_model, cli_optimise, cli_report
+
+    return [cli_matrix, cli_model, cli_optimise, cli_report]
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -62,7 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Car travel time to radiotherapy services and its equity: who travels further "
                     "if a service is centralised or kept at every centre of a network. "
                     "Runs headless on the embedded England data unless files are given.",
-        epilog="Exit codes: 0 success, 2 bad input, 130 interrupted. "
+        epilog="Exit codes: 0 success, 2 bad input or an export that could not be written "
+               "(the previous export set is kept), 130 interrupted (Ctrl-C), 143 stopped by "
+               "SIGTERM; an interrupted run leaves the previous export set whole. "
                "Networks default to the 9 English regions standing in for the 11 radiotherapy ODNs.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -85,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
                           f"({filetypes.describe('osm')}) or a saved network "
                           f"({filetypes.describe('saved_network')}); default: "
                           "DfT major road network 2013 (embedded)")
+    run.add_argument("--matrix", type=Path, metavar="FILE",
+                     help="travel times made elsewhere (CSV/Parquet: area id, site id, minutes; e.g. "
+                          "public transport from r5py or OTP) instead of routing; see 'matrix --out'")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
@@ -105,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Load and check areas, sites and network tables; print what "
                                      "was found. Exit code 2 with a message if anything is wrong.")
     _data_options(chk)
-    cli_model.add_parser(sub)
-    cli_report.add_parser(sub)
+    for module in _subcommands():
+        module.add_parser(sub)
     return parser
 
 
@@ -183,8 +205,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     model = cli_model.load(args.model)
     dataset = _load_dataset(args)
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
-                          scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, progress=progress,
+                          scenario_path=args.scenarios, matrix_path=args.matrix,
+                          baseline=args.baseline, cache_dir=args.cache_dir, progress=progress,
                           **({} if model is None else {"speed_model": model.speed_model,
                                                        "routing_params": model.routing_params,
                                                        "model_source": model.source}))
@@ -231,10 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_OK
-    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check,
-                "model": cli_model.run, "report": cli_report.run}
+    commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
+    commands.update({m.COMMAND: m.run for m in _subcommands()})
+    previous = _install_sigterm()
     try:
-        if args.command in ("run", "report"):
+        if args.command in ("run", "matrix", "optimise", "report") and getattr(args, "network", None):
+            # Only a network file may go through osmnx; the default run never imports it.
             from .core.pipeline import configure_osmnx_for_app
 
             configure_osmnx_for_app(cache_dir=args.cache_dir)
@@ -242,13 +266,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Cancelled:
         print("access-app-cli: stopped.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except _Terminated:
+        print("access-app-cli: terminated (SIGTERM); previous exports are unchanged.", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("access-app-cli: interrupted.", file=sys.stderr)
+        print("access-app-cli: interrupted; previous exports are unchanged.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except AccessAppError as exc:
         message = " ".join(str(exc).split())
         print(f"access-app-cli: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _install_sigterm() -> signal.Handlers | object | None:
+    """Treat SIGTERM like Ctrl-C (clean up, exit 143); return the handler it replaces."""
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError):  # not the main thread (embedded use): leave signals alone
+        return None
 
 
 if __name__ == "__main__":

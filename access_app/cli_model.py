@@ -9,6 +9,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+COMMAND = "model"
+
 
 def add_parser(subparsers: Any) -> None:
     """Add the ``model`` subcommand to ``subparsers``."""

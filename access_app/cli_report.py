@@ -12,6 +12,8 @@ import shlex
 import sys
 from pathlib import Path
 
+COMMAND = "report"
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``report`` subcommand to ``access-app-cli``."""

@@ -23,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import geopandas as gpd
 
@@ -119,14 +119,20 @@ class NetworkChoice:
         ``place`` means the embedded DfT network.
     place
         A place name to download with osmnx (needs the internet).
+    matrix_path
+        A travel-time table made elsewhere (CSV or Parquet of area, site, minutes; e.g.
+        public transport times); no routing is done and there is no road network.
     """
 
     path: Path | None = None
     place: str | None = None
+    matrix_path: Path | None = None
 
     @property
     def label(self) -> str:
         """Return how the network is named in the window and the exports."""
+        if self.matrix_path is not None:
+            return f"Travel times imported from {self.matrix_path}"
         if self.path is not None:
             return str(self.path)
         if self.place is not None:
@@ -317,6 +323,10 @@ class Session:
         base = self.dataset
         current_network = self.network
         choice = network or self.network_choice
+        if table is not None and choice.matrix_path is not None:
+            raise DataError("The travel times were imported from a file, which has no times for "
+                            "a new table: load a road network (or the default) first, or import "
+                            "a matrix made for the new areas and sites.")
         new_network = network is not None or current_network is None
         scenarios_now = tuple(self.scenarios)
         cache_dir, model = self.cache_dir, self.model
@@ -334,6 +344,17 @@ class Session:
             else:
                 ds = base
             check_cancelled(cancelled)
+            if choice.matrix_path is not None:
+                from access_app.core import matrix_io
+
+                matrix = matrix_io.read_matrix(
+                    choice.matrix_path, area_ids=ds.areas[schema.AREA_ID].astype(str).to_numpy(),
+                    site_ids=ds.sites[schema.SITE_ID].astype(str).to_numpy(),
+                    progress=scaled(progress, 0.05, 1.0), cancelled=cancelled)
+                fitted, used_file, notes = ed.scenarios_for_sites(
+                    scenarios_now, ds.sites, saved_file=scenario_file if not scenarios_now else None)
+                return Loaded(ds, None, choice, matrix, scenarios=fitted, scenario_file=used_file,
+                              notes=notes)
             net = current_network
             if new_network:
                 net = choice.load(own_crs(ds.areas), cache_dir=cache_dir, model=model,
@@ -411,6 +432,10 @@ class Session:
             raise DataError(
                 "Choose the OS Code-Point Open zip first (File > Choose postcode file…) to place "
                 "sites by postcode, or add the site by clicking the map.")
+        if self.network is None:
+            raise DataError("The travel times were imported from a file, so there is no road "
+                            "network to route a new site over: add its times to the matrix file "
+                            "and import it again, or load a road network first.")
         base, net, choice = self.dataset, self.network, self.network_choice
         cache_dir, model = self.cache_dir, self.model
         site_id = io.unique_site_id(str(values["site_name"]), self.sites[schema.SITE_ID].astype(str))
@@ -451,6 +476,14 @@ class Session:
         self.scenarios = moved
         self._results.clear()
         self._emit(EVENT_DATA, EVENT_SCENARIOS)
+
+    def export_matrix(self, path: str | Path) -> Path:
+        """Write the full areas x sites matrix (area id, site id, minutes) as CSV or Parquet."""
+        if self.matrix is None:
+            raise DataError("There are no travel times yet.")
+        from access_app.core import matrix_io
+
+        return matrix_io.write_matrix(self.matrix, path)
 
     def save_sites(self, path: str | Path) -> Path:
         """Write the sites, with any added or edited, as a CSV that opens again."""
@@ -630,7 +663,7 @@ class Session:
         self._changed()
         return new
 
-    def open_group(self, which: str, *, name: str | None = None) -> Scenario:
+    def open_group(self, which: Literal["all", "main"], *, name: str | None = None) -> Scenario:
         """Open every site (``"all"``) or every main centre (``"main"``) in ``name``."""
         name = name or self.current
         new = ed.open_all(self.scenario(name), sites=self.sites, which=which)
@@ -782,6 +815,67 @@ class Session:
             return maps.scenario_areas(self.areas, self.sites, res)
         other = self.results.get(against) or self.result(against)
         return maps.change_areas(self.areas, self.sites, res, other)
+
+    # ------------------------------------------------------------ optimiser
+
+    def plan_optimise(
+        self,
+        *,
+        p: int,
+        objective: Any = None,
+        constraints: Any = None,
+        national: bool = False,
+        candidates: str = "main",
+        pareto: str | None = "imd1_mean",
+        top_k: int = 5,
+        time_limit: float = 60.0,
+    ) -> Task:
+        """Return a task that suggests hubs (see :func:`access_app.core.optimise.optimise`).
+
+        The problem is built from the loaded areas, sites and matrix; the demand is that
+        of the current scenario, and "a longer journey" is measured against the baseline
+        scenario's open sites. The task returns an ``OptimiseResult``.
+        """
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        from access_app.core import optimise as opt
+
+        areas, sites, matrix = self.areas, self.sites, self.matrix
+        current = self.scenario(self.current) if self.current else None
+        base = self.scenario(self.baseline) if self.baseline in self.names() else None
+        demand = current.demand if current else schema.POPULATION
+        incidence = current.incidence_per_100k if current else None
+        baseline_sites = list(base.open_sites) if base else "main"
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Any:
+            report(progress, 0.0, "Preparing the hub problem")
+            problem = opt.from_session_data(areas, sites, matrix, demand=demand,
+                                            incidence_per_100k=incidence, candidates=candidates,
+                                            baseline_sites=baseline_sites)
+            return opt.optimise(problem, p=p, objective=objective, constraints=constraints,
+                                national=national, top_k=top_k, pareto=pareto,
+                                time_limit=time_limit, progress=scaled(progress, 0.05, 1.0),
+                                cancelled=cancelled)
+
+        return task
+
+    def preview_option(self, result: Any, choice: Any = None, *,
+                       name: str = "Suggested hubs (preview)") -> Scenario:
+        """Show an optimiser option as the current scenario ``name`` (replaced each time)."""
+        from access_app.core import optimise as opt
+
+        sc = opt.option_scenario(result, choice, name=name)
+        if name in self.names():
+            self._replace(name, sc)
+            self.current = name
+            self._changed(EVENT_SELECTION)
+            return sc
+        return self.add_scenario(sc)
+
+    def keep_preview(self, name: str = "Suggested hubs (preview)", *, as_name: str) -> Scenario:
+        """Keep the previewed option as a scenario called ``as_name`` (made unique)."""
+        self.rename(name, ed.unique_name(as_name, self.names()))
+        return self.scenario(self.current)
 
     # --------------------------------------------------------------- export
 

@@ -612,6 +612,7 @@ def run(
     dataset: Dataset | None = None,
     network_path: Path | None = None,
     scenario_path: Path | None = None,
+    matrix_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
     speed_model: SpeedModel | None = None,
@@ -634,6 +635,9 @@ def run(
         Road network file; the embedded DfT network when ``None``.
     scenario_path
         TOML scenario file; the default scenarios when ``None``.
+    matrix_path
+        A travel-time matrix made elsewhere (CSV or Parquet, see
+        :func:`access_app.core.matrix_io.read_matrix`); routing is then skipped.
     baseline
         Scenario to compare against (the first when ``None``).
     cache_dir
@@ -666,6 +670,17 @@ def run(
         scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
+    if matrix_path is not None:
+        from . import matrix_io
+
+        matrix = matrix_io.read_matrix(matrix_path, area_ids=dataset.areas[S.AREA_ID].astype(str).to_numpy(),
+                                       site_ids=dataset.sites[S.SITE_ID].astype(str).to_numpy(),
+                                       progress=scaled(progress, 0.0, 0.7), cancelled=cancelled)
+        meta = {**metadata(dataset, None, scenario_list),
+                "Travel times": f"imported from {matrix_path}",
+                "Routing": "none: travel times imported"}
+        return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled,
+                       options=options, exports=exports)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
@@ -679,13 +694,28 @@ def run(
                             progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
     distances = compute_distances(dataset, road_network, cache_dir=cache_dir, params=routing_params,
                                   progress=scaled(progress, 0.7, 0.72), cancelled=cancelled)
+    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
+                    speed_model=speed_model, model_source=model_source,
+                    network_label=str(network_path) if network_path else None)
+    return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled,
+                   distances=distances, road_network=road_network, options=options, exports=exports)
+
+
+def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix,
+            scenario_list: Sequence[Scenario], baseline: str | None, meta: dict[str, str],
+            progress: ProgressFn | None, cancelled: CancelFn | None, *,
+            distances: distance.DistanceMatrix | None = None,
+            road_network: RoadNetwork | None = None,
+            options: tables.ReportOptions | None = None,
+            exports: bool = True) -> RunResult:
+    """Evaluate the scenarios on ``matrix`` and write every export (the end of :func:`run`).
+
+    ``distances`` is None for an imported matrix (no network: km, cost and CO2e unknown).
+    """
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline, distances=distances,
                       options=options)
     check_cancelled(cancelled)
-    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
-                    speed_model=speed_model, model_source=model_source,
-                    network_label=str(network_path) if network_path else None)
     files: list[Path] = []
     if exports:
         files = write_exports(result, Path(out_dir), areas=dataset.areas, metadata=meta,

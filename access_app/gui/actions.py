@@ -55,6 +55,12 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
                             ("download", "&Download road network…", None),
                             ("postcodes", "Choose &postcode file…", None)):
         m.addAction(act(win, text, lambda k=kind: loading.request(k), key))
+    m.addAction(act(win, "&Import travel times…", loading.import_matrix_dialog, None,
+                    "Use a travel-time table made elsewhere (area, site, minutes; CSV or Parquet), "
+                    "e.g. public transport times, instead of routing"))
+    m.addAction(act(win, "Export travel-time &matrix…", exports.export_matrix_dialog, None,
+                    "Write every area-to-site time (CSV or Parquet) to check the routing or the "
+                    "optimiser independently"))
     m.addAction(act(win, "Save si&tes as CSV…", loading.save_sites_dialog, None,
                     "Save the sites, with those added or edited, to open again"))
     m.addSeparator()
@@ -76,6 +82,9 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     m.addAction(act(win, "&Rename scenario…", lambda: window_dialogs.rename_dialog(win), "F2"))
     m.addAction(act(win, "De&lete scenario", lambda: win.apply(lambda: s.delete(s.current))))
     m.addSeparator()
+    named["hubs"] = act(win, "Suggest &hubs…", lambda: window_dialogs.hubs_dialog(win), "Ctrl+H",
+                        "Choose hubs per network with the optimiser, equity built in")
+    m.addAction(named["hubs"])
     named["model"] = act(win, "Speeds and &access legs…", lambda: window_dialogs.model_dialog(win), None,
                          "Edit the speed model and routing parameters, then recompute")
     m.addAction(named["model"])
@@ -91,6 +100,14 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     m.addSeparator()
     m.addAction(win.data_dock.toggleViewAction())
     m.addAction(win.scenario_dock.toggleViewAction())
+    fold = QAction("&Fold panels while comparing", win)
+    fold.setObjectName("action_fold")
+    fold.setCheckable(True)
+    fold.setChecked(True)
+    fold.setToolTip("Hide the Data and Scenarios panels on the Side by side tab, so each map "
+                    "gets a third of the window; they come back on the other tabs")
+    m.addAction(fold)
+    named["fold"] = fold
     tiles = QAction("Web map &tiles (needs internet)", win)
     tiles.setObjectName("action_tiles")
     tiles.setCheckable(True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QImage
@@ -165,6 +165,25 @@ class ExportController(QObject):
         self.win.run_task("export", self.win.maps.map_task(key, standalone=path),
                           label="Exporting the map",
                           on_finished=lambda p: self.win.status(f"Saved the map to {p}"))
+
+    def export_matrix_dialog(self) -> None:
+        """Ask for a file and write the full travel-time matrix there (CSV or Parquet)."""
+        start = str(Path(self.win.settings.dir_for("export")) / "travel_times.csv")
+        path, _ = QFileDialog.getSaveFileName(self.win, "Export travel-time matrix", start,
+                                              "CSV (*.csv);;Parquet (*.parquet)")
+        if path:
+            self.export_matrix(Path(path))
+
+    def export_matrix(self, path: Path) -> None:
+        """Write the full matrix to ``path`` on a worker (one row per area and site)."""
+        s = self.win.session
+
+        def task(progress: Any, cancelled: Any) -> Path:
+            return s.export_matrix(path)
+
+        self.win.run_task("export", task, label=f"Writing {path.name}",
+                          on_finished=lambda p: (self.win.status(f"Saved the travel times to {p}"),
+                                                 self.win.exported.emit([p])))
 
     def export_charts_dialog(self) -> None:
         """Save the charts as PNG and SVG into a folder."""

@@ -145,16 +145,36 @@ class LoadingController(QObject):
 
     def load_network(self, choice: NetworkChoice) -> None:
         """Load or download a road network and recompute travel times (worker)."""
-        label = (f"Downloading the roads of {choice.place}" if choice.place
-                 else f"Loading the road network {Path(str(choice.path)).name}")
-        self.win.run_task("load", self.win.session.plan_load(network=choice), label=label,
-                          on_finished=self._commit)
+        if choice.matrix_path is not None:
+            label = f"Importing travel times from {choice.matrix_path.name}"
+        elif choice.place:
+            label = f"Downloading the roads of {choice.place}"
+        else:
+            label = f"Loading the road network {Path(str(choice.path or 'default')).name}"
+        try:
+            task = self.win.session.plan_load(network=choice)
+        except AccessAppError as exc:
+            self.win.report_error(exc)
+            return
+        self.win.run_task("load", task, label=label, on_finished=self._commit)
+
+    def import_matrix_dialog(self) -> None:
+        """Ask for a travel-time table made elsewhere and use it instead of routing."""
+        path, _ = QFileDialog.getOpenFileName(
+            self.win, "Import travel times", self.win.settings.dir_for("matrix"),
+            "Travel-time tables (*.csv *.csv.gz *.parquet);;All files (*)")
+        if path:
+            self.win.settings = self.win.settings.with_dir("matrix", Path(path).parent)
+            self.load_network(NetworkChoice(matrix_path=Path(path)))
 
     def recompute_all(self) -> None:
         """Recompute the travel-time matrix over the current network, then every scenario."""
         s = self.win.session
-        if s.dataset is None or s.network is None:
+        if s.dataset is None or (s.network is None and s.network_choice.matrix_path is None):
             self.load_default()
+            return
+        if s.network is None:  # imported travel times: read the file again
+            self.load_network(s.network_choice)
             return
         self.win.run_task("matrix", s.plan_load(reroute=True), label="Computing travel times",
                           on_finished=self._commit)

@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self.last_error: TaskError | BaseException | None = None
         self.error_dialog: QMessageBox | None = None
+        self._folded: list[Any] = []
 
         self.maps = MapController(self)
         self.loading = LoadingController(self)
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         sp.edited.connect(lambda name, sc: self.apply(lambda: s.update_scenario(name, sc)))
         sp.open_group_requested.connect(lambda which: self.apply(lambda: s.open_group(which)))
         self.main_pane.view.clicked.connect(self.loading.on_map_clicked)
-        self.tabs.currentChanged.connect(lambda _i: self.maps.update())
+        self.tabs.currentChanged.connect(self._on_tab)
         self.layer_combo.currentIndexChanged.connect(lambda _i: self.maps.update())
         self.current_combo.activated.connect(
             lambda _i: self.apply(lambda: s.set_current(self.current_combo.currentText())))
@@ -186,6 +187,24 @@ class MainWindow(QMainWindow):
         elif sess.EVENT_SELECTION in events:
             mirror.refresh_results(self)
             self.maps.update()
+
+    def _on_tab(self, index: int) -> None:
+        """Fold the side panels away while comparing, and bring them back afterwards.
+
+        Each map then gets a third of the window; the panels that were open come back on
+        the other tabs. Then the visible tab's maps are drawn.
+        """
+        fold = self.actions_by_name["fold"].isChecked()
+        docks = (self.data_dock, self.scenario_dock)
+        if index == TAB_COMPARE and fold:
+            self._folded = [d for d in docks if d.isVisible()]
+            for d in self._folded:
+                d.hide()
+        elif index != TAB_COMPARE:
+            for d in self._folded:
+                d.show()
+            self._folded = []
+        self.maps.update()
 
     def apply(self, change: Callable[[], Any]) -> bool:
         """Run a session verb; show its error (the session is left as it was) and refresh."""

@@ -39,6 +39,16 @@ def model_dialog(win: MainWindow) -> None:
     dlg.open()
 
 
+def hubs_dialog(win: MainWindow) -> None:
+    """Open the "Suggest hubs" dialog (one per window, kept between uses)."""
+    from .hubs_dialog import HubsDialog
+
+    if getattr(win, "hubs_dlg", None) is None:
+        win.hubs_dlg = HubsDialog(win)
+    win.hubs_dlg.show()
+    win.hubs_dlg.raise_()
+
+
 def about(win: MainWindow) -> None:
     """Show the About box with the data attribution and the network label."""
     ds = win.session.dataset

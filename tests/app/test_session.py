@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -196,3 +197,21 @@ def test_new_session_loads_default_data(app_cache: Path, default_data: Any) -> N
     assert s.network_label.startswith("DfT")
     with pytest.raises(DataError, match="Nothing to load"):
         s.load()
+
+
+def test_matrix_export_and_import_round_trip(session: Session, tmp_path: Path) -> None:
+    from access_app.app.session import NetworkChoice
+
+    path = session.export_matrix(tmp_path / "times.parquet")
+    before = session.matrix.minutes.copy()
+    mean_before = session.report.summary.set_index("scenario").loc["Networked", "mean_min"]
+    session.load(network=NetworkChoice(matrix_path=path))
+    assert session.network is None and session.network_label.startswith("Travel times imported")
+    finite = np.isfinite(before)
+    assert np.allclose(session.matrix.minutes[finite], before[finite], atol=1e-6)
+    assert np.isinf(session.matrix.minutes[~finite]).all()
+    rep = session.evaluate()
+    mean_after = rep.summary.set_index("scenario").loc["Networked", "mean_min"]
+    assert mean_after == pytest.approx(mean_before, abs=1e-6)
+    with pytest.raises(DataError, match="imported"):
+        session.plan_add_site({"site_name": "X"}, location=(52.6, -0.7))
