@@ -41,9 +41,9 @@ log = logging.getLogger("access_app")
 
 
 def _subcommands() -> list:  # noqa: ANN202 - modules with add_parser(sub) and run(args)
-    from . import cli_matrix, cli_model, cli_optimise, cli_report
+    from . import cli_matrix, cli_model, cli_optimise, cli_report, cli_sweep
 
-    return [cli_matrix, cli_model, cli_optimise, cli_report]
+    return [cli_matrix, cli_model, cli_optimise, cli_sweep, cli_report]
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -257,7 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.update({m.COMMAND: m.run for m in _subcommands()})
     previous = _install_sigterm()
     try:
-        if args.command in ("run", "matrix", "optimise", "report") and getattr(args, "network", None):
+        if (args.command in ("run", "matrix", "optimise", "sweep", "report")
+                and getattr(args, "network", None)):
             # Only a network file may go through osmnx; the default run never imports it.
             from .core.pipeline import configure_osmnx_for_app
 

@@ -31,6 +31,15 @@ LAYERS = (("travel", "Travel time"), ("change", "Change vs baseline"),
 TAB_MAP, TAB_COMPARE, TAB_EQUITY = 0, 1, 2
 
 
+def _page_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return what a map page is drawn from: the kind of map, the data and the tiles.
+
+    Two keys with the same page key differ only in the scenarios shown, so the page can
+    be recoloured in place.
+    """
+    return (key[0], *key[3:])
+
+
 class MapController(QObject):
     """Keep the map panes of ``win`` showing the session's current results."""
 
@@ -43,6 +52,7 @@ class MapController(QObject):
         self.loaded: dict[str, tuple[Any, ...]] = {}
         self.building: dict[str, tuple[Any, ...]] = {}
         self._t0: dict[str, float] = {}
+        self._other_context: Any = None
 
     def panes(self) -> dict[str, MapPane]:
         """Return the map panes by name: main, left, right, diff."""
@@ -83,7 +93,12 @@ class MapController(QObject):
         return {}
 
     def update(self) -> None:
-        """Rebuild the maps of the visible tab that do not show the current results."""
+        """Bring the maps of the visible tab up to date with the current results.
+
+        A pane whose page was drawn from the same areas, sites and kind of map is
+        recoloured in place (:func:`access_app.maps.restyle_payload`, a fraction of a
+        rebuild); otherwise its page is built on a worker and loaded.
+        """
         s = self.win.session
         if s.report is None or not s.results:
             return
@@ -95,8 +110,53 @@ class MapController(QObject):
             needed = {key[1].name} | ({key[2].name} if key[2] is not None else set())
             if not needed <= set(s.results):
                 continue
-            self._build(pane, key)
+            shown = self.loaded.get(pane)
+            if shown is not None and _page_key(shown) == _page_key(key) and pane not in self.building:
+                self._restyle(pane, key)
+            else:
+                self._build(pane, key)
         self._check_ready()
+
+    def context(self) -> Any:
+        """Return the map context: approximate shapes, roads and places of the default data.
+
+        For a network other than the embedded DfT one, its roads are not drawn (the
+        shapes and place names still are).
+        """
+        from access_app import maps
+
+        ctx = maps.default_context()
+        s = self.win.session
+        if s.network_choice.path is None and s.network_choice.place is None:
+            return ctx
+        if self._other_context is None:
+            self._other_context = maps.MapContext(shapes=ctx.shapes, places=ctx.places)
+        return self._other_context
+
+    def _restyle(self, pane: str, key: tuple[Any, ...]) -> None:
+        """Recolour the loaded page of ``pane`` for ``key`` without reloading it."""
+        from access_app import maps
+
+        self._t0[pane] = time.perf_counter()
+        frame, title, sc = self._frame_and_title(key)
+        ds = self.win.session.dataset
+        assert ds is not None
+        open_sites, hubs = maps.site_roles(sc)
+        kind = {"diff": "change"}.get(key[0], key[0])
+        payload = maps.restyle_payload(frame, ds.sites, kind=kind, title=title,
+                                       open_sites=open_sites, hubs=hubs,
+                                       approximate=self.context().approximate)
+        view = self.panes()[pane].view
+        view.pending_key = key
+        self.building[pane] = key
+
+        def done(_ms: Any) -> None:
+            if self.building.get(pane) == key:
+                self.building.pop(pane, None)
+            view.pending_key = key
+            self._on_loaded(pane, True)
+
+        view.run_js(maps.restyle_js(payload), done)
 
     def set_titles(self) -> None:
         """Write the pane titles and headline numbers."""
@@ -121,14 +181,9 @@ class MapController(QObject):
         from access_app import maps
 
         s = self.win.session
-        layer, sc, other, tiles = key[0], key[1], key[2], key[-1]
-        if layer in ("change", "diff"):
-            frame = s.map_frame(sc.name, against=other.name)
-            title = (f"{sc.name}: change against {other.name}" if layer == "change"
-                     else f"{sc.name} minus {other.name}")
-        else:
-            frame = s.map_frame(sc.name)
-            title = f"{sc.name}: car travel time" if layer == "travel" else f"{sc.name}: catchments"
+        layer, tiles = key[0], key[-1]
+        frame, title, sc = self._frame_and_title(key)
+        context = self.context()
         self._counter += 1
         path = standalone or self.map_dir / f"map-{self._counter}.html"
         ds = s.dataset
@@ -141,12 +196,24 @@ class MapController(QObject):
             boundaries = {k: own_crs(v) for k, v in ds.boundaries.items()}
             m = builder(own_crs(frame), own_crs(ds.sites), attribution=ds.attribution,
                         boundaries=boundaries, title=title, tiles=tiles, open_sites=open_sites,
-                        hubs=hubs, progress=progress, cancelled=cancelled)
+                        hubs=hubs, context=context, progress=progress, cancelled=cancelled)
             check_cancelled(cancelled)
             maps.save_map(m, path, standalone=standalone is not None)
             return path
 
         return task
+
+    def _frame_and_title(self, key: tuple[Any, ...]) -> tuple[Any, str, Any]:
+        s = self.win.session
+        layer, sc, other = key[0], key[1], key[2]
+        if layer in ("change", "diff"):
+            frame = s.map_frame(sc.name, against=other.name)
+            title = (f"{sc.name}: change against {other.name}" if layer == "change"
+                     else f"{sc.name} minus {other.name}")
+        else:
+            frame = s.map_frame(sc.name)
+            title = f"{sc.name}: car travel time" if layer == "travel" else f"{sc.name}: catchments"
+        return frame, title, sc
 
     def _build(self, pane: str, key: tuple[Any, ...]) -> None:
         self.building[pane] = key

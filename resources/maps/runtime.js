@@ -393,6 +393,8 @@ window.accessApp = window.accessApp || (function () {
     if (d.label) { siteLabels(map, d, group); }
     return group;
   }
+  // Words for a site's role in its tooltip (as access_app.maps.builders._ROLE_TEXT).
+  var ROLE_TEXT = {open: "open", closed: "closed in this scenario", hub: "hub (open)"};
   function setSiteRoles(roles) {
     var s = S.sites;
     if (!s) { return; }
@@ -402,6 +404,12 @@ window.accessApp = window.accessApp || (function () {
       if (!role) { continue; }
       var st = s.d.style[role];
       s.d.role[m.i] = role;
+      // The tooltip's last line names the role: keep it true after a restyle.
+      var tip = m.mk.getTooltip && m.mk.getTooltip();
+      if (tip && typeof tip.getContent() === "string") {
+        tip.setContent(tip.getContent().replace(/Role: [^<]*<\/div>$/,
+                                                "Role: " + ROLE_TEXT[role] + "</div>"));
+      }
       m.mk.setStyle({color: st.color, weight: st.weight, dashArray: st.dash,
                      fillColor: st.fill, fillOpacity: st.fillOpacity});
       m.ring.setStyle({opacity: st.ring ? 1 : 0, color: st.ringColor || "#e7298a"});

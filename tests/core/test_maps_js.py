@@ -191,3 +191,13 @@ show("cornwall"); show("tr1 3lq"); show("TR1"); show("TR13"); show("london"); sh
         'london => ["local authority:City of London@10"]',
         "   => []",
     ]
+
+
+def test_page_role_words_match_the_python_tooltips() -> None:
+    """A restyled site tooltip says the same role words as a freshly built page."""
+    from access_app.maps import builders
+    from access_app.resources import resource_text
+
+    js = resource_text("maps", "runtime.js")
+    for role, words in builders._ROLE_TEXT.items():
+        assert f'{role}: "{words}"' in js
