@@ -125,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     chk = sub.add_parser("check", help="load and validate input files without routing",
                          description="Load and check areas, sites and network tables; print what "
-                                     "was found. Exit code 2 with a message if anything is wrong.")
+                                     "was found, and build the scenarios against the sites as 'run' "
+                                     "would. Exit code 2 with a message if anything is wrong.")
+    chk.add_argument("--scenarios", type=Path, metavar="TOML",
+                     help="scenario file to check against the sites (default: the default scenarios)")
     _data_options(chk)
     for module in _subcommands():
         module.add_parser(sub)
@@ -197,8 +200,9 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .core import pipeline
+    from .core import limits, pipeline
 
+    limits.check_output_folder(args.out)  # before any loading or routing
     start = time.perf_counter()
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")
@@ -230,15 +234,23 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from .core import pipeline, scenarios
     from .core import schema as S
 
     dataset = _load_dataset(args)
+    # The same scenario construction as 'run', so check finds what run would hit.
+    if args.scenarios is not None:
+        scenario_list = scenarios.load_scenarios(args.scenarios, sites=dataset.sites)
+    else:
+        scenario_list = scenarios.default_scenarios(dataset.sites)
+    pipeline.check_scenarios(dataset, scenario_list)
     a, s = dataset.areas, dataset.sites
     print(f"Areas: {len(a):,} from {dataset.sources.get('areas')}; population {a[S.POPULATION].sum():,.0f}")
     optional = [c for c in (S.IMD_DECILE, S.IMD_RANK, S.URBAN_RURAL, S.RUC_CLASS, S.NETWORK) if c in a]
     print(f"  columns: {', '.join(optional) or 'none of the optional ones'}")
     print(f"Sites: {len(s):,} from {dataset.sources.get('sites')}")
     print(dataset.network_note)
+    print(f"Scenarios: {', '.join(s.name for s in scenario_list)}")
     return EXIT_OK
 
 

@@ -20,6 +20,7 @@ scripts and tests.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -47,8 +48,14 @@ EVENT_SELECTION = "selection"
 """The current, compared or baseline scenario changed."""
 EVENT_RESULTS = "results"
 """New results and equity tables are in place."""
+EVENT_SITE = "site"
+"""The selected site changed (drive-time maps follow it)."""
+EVENT_ASSIGNED = "assigned"
+"""Every scenario has a result (the maps can show them); the tables may still be computing."""
 EVENT_SAVED = "saved"
 """The scenarios were saved or opened (the unsaved mark changed)."""
+EVENT_SWEEP = "sweep"
+"""A sensitivity sweep finished: intervals and bands are in place."""
 
 DEFAULT_NETWORK_LABEL = "DfT major road network 2013 (embedded default)"
 
@@ -207,10 +214,14 @@ class Session:
     baseline: str = ""
     scenario_file: str = ""
     report: tables.EquityReport | None = None
+    selected_site: str = ""
+    sweep: Any = None
     postcodes_file: str = ""
     _saved: list[Scenario] = field(default_factory=list, repr=False)
     _results: dict[str, ScenarioResult] = field(default_factory=dict, repr=False)
     _listeners: list[Listener] = field(default_factory=list, repr=False)
+    _sweep_basis: dict[str, Scenario] = field(default_factory=dict, repr=False)
+    _sweep_matrix: Any = field(default=None, repr=False)
 
     # ------------------------------------------------------------ listeners
 
@@ -558,6 +569,22 @@ class Session:
             self.compare = others[0] if others else name
         self._emit(EVENT_SELECTION)
 
+    def select_site(self, site_id: str) -> None:
+        """Choose the site that drive-time maps and catchment views centre on."""
+        if site_id == self.selected_site:
+            return
+        if site_id and site_id not in set(self.sites[schema.SITE_ID].astype(str)):
+            raise ScenarioError(f"There is no site {site_id!r} in the sites table.")
+        self.selected_site = site_id
+        self._emit(EVENT_SITE)
+
+    def drive_time_site(self) -> str:
+        """Return the selected site, or the first open site of the current scenario."""
+        if self.selected_site:
+            return self.selected_site
+        sc = self.scenario(self.current) if self.current in self.names() else None
+        return sc.open_sites[0] if sc and sc.open_sites else ""
+
     def set_compare(self, name: str) -> None:
         """Compare the current scenario with ``name``."""
         if name and name != self.compare:
@@ -758,6 +785,37 @@ class Session:
         """Return True when results and tables show every scenario as it is now."""
         return self.report is not None and len(self.results) == len(self.scenarios)
 
+    def plan_assign(self) -> Task:
+        """Return a task applying the scenarios that have no valid result yet (no tables).
+
+        Applying a scenario to the matrix takes a fraction of a second, the tables longer:
+        a front end can show the maps from these results while the tables are built.
+        """
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        todo = [sc for sc in self.scenarios if sc.name not in self.results]
+        areas, sites, matrix = self.areas, self.sites, self.matrix
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> dict[str, ScenarioResult]:
+            out = {}
+            for i, sc in enumerate(todo):
+                report(progress, i / max(1, len(todo)), f"Applying {sc.name}")
+                out[sc.name] = scenarios.assign(areas, sites, matrix, sc)
+                check_cancelled(cancelled)
+            return out
+
+        return task
+
+    def commit_assignments(self, results: dict[str, ScenarioResult]) -> bool:
+        """Keep results that still match their scenarios; return whether every one has one."""
+        for name, res in results.items():
+            if name in self.names() and res.scenario == self.scenario(name):
+                self._results[name] = res
+        complete = len(self.results) == len(self.scenarios)
+        if complete:
+            self._emit(EVENT_ASSIGNED)
+        return complete
+
     def plan_evaluate(self) -> Task:
         """Return a task applying every scenario (reusing valid results) and building tables."""
         if not self.ready() or self.dataset is None or self.matrix is None:
@@ -798,7 +856,11 @@ class Session:
         """Return the one-line headline numbers of scenario ``name`` ("" before results)."""
         if self.report is None:
             return ""
-        return pipeline.headline(self.report.summary, name)
+        text = pipeline.headline(self.report.summary, name)
+        band = self.interval(name) if text else None
+        if band is not None:
+            text = re.sub(r"(mean [0-9.,]+ min)", rf"\1 (5–95%: {band[0]:.1f}–{band[1]:.1f})", text, count=1)
+        return text
 
     def map_frame(self, name: str, *, against: str | None = None) -> gpd.GeoDataFrame:
         """Return the areas with the result columns the map builders read.
@@ -877,6 +939,101 @@ class Session:
         self.rename(name, ed.unique_name(as_name, self.names()))
         return self.scenario(self.current)
 
+    # ---------------------------------------------------------------- sweeps
+
+    def plan_sweep(self, spec_path: str | Path, *, executor: str = "dask", scheduler: str | None = None,
+                   workers: int | None = None) -> Task:
+        """Return a task running the sensitivity sweep defined in ``spec_path`` on the loaded data.
+
+        The spec is read now (a bad file is refused before anything runs). The task computes
+        the base matrix (from the cache when the routing parameters are unchanged) and the
+        sweep inputs from the loaded data, road network, scenarios and the model's routing
+        parameters, then evaluates every draw (:func:`access_app.core.sweep.run.run_sweep`
+        with ``executor``, ``scheduler`` and ``workers``); it returns the ``SweepRun``.
+        The spec's ``scenario_file`` and ``network_file`` are not read: the app sweeps
+        the scenarios and network it has loaded.
+
+        Raises
+        ------
+        DataError
+            Before data is loaded, or when the travel times were imported (no road network
+            to re-route).
+        ScenarioError
+            If the spec file is missing or wrong (the message names the file and key).
+        """
+        from access_app.core.sweep import run as sweep_run
+        from access_app.core.sweep import spec as sweep_spec
+
+        if self.dataset is None or self.matrix is None:
+            raise DataError("Nothing is loaded yet: load the data before running a sweep.")
+        if self.network is None:
+            raise DataError(
+                f"A sweep re-routes over a road network, but the travel times were imported "
+                f"({self.network_label}). Open a road network (File > Open road network…) or "
+                "use the embedded one to run a sweep.")
+        if executor not in sweep_run.EXECUTORS:
+            raise ValueError(f"executor must be one of {sweep_run.EXECUTORS}, not {executor!r}")
+        sp = sweep_spec.load_spec(spec_path)
+        if sp.scenario_file is not None or sp.network_file is not None:
+            log.info("%s: scenario_file / network_file are ignored in the app; the loaded "
+                     "scenarios and network are swept", sp.source)
+        dataset, network, available = self.dataset, self.network, tuple(self.scenarios)
+        params, cache_dir = getattr(self.model, "routing_params", None), self.cache_dir
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Any:
+            inputs = sweep_run.prepare_sweep(sp, dataset, network, available, params=params,
+                                             cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.1),
+                                             cancelled=cancelled)
+            return sweep_run.run_sweep(inputs, sp, executor=executor, scheduler=scheduler or None,
+                                       workers=workers, progress=scaled(progress, 0.1, 1.0),
+                                       cancelled=cancelled)
+
+        return task
+
+    def commit_sweep(self, run: Any) -> None:
+        """Keep a finished sweep (a ``SweepRun``) and tell the listeners (``EVENT_SWEEP``).
+
+        Its intervals belong to the scenarios as they are now and to this matrix: a scenario
+        edited later, or new travel times, shows no interval until the sweep is run again.
+        """
+        self.sweep = run
+        names = set(self.names())
+        self._sweep_basis = {n: self.scenario(n) for n in run.scenario_names if n in names}
+        self._sweep_matrix = self.matrix
+        self._emit(EVENT_SWEEP)
+
+    def sweep_bands(self) -> Any:
+        """Return the reach curves' 5-95% bands of the sweep (``None`` without a current sweep).
+
+        A frame of scenario, minutes, median, p5, p95, base (shares 0..1) of the scenarios
+        still as they were swept (:func:`access_app.core.sweep.results.reach_bands`).
+        """
+        if self.sweep is None or self._sweep_matrix is not self.matrix:
+            return None
+        from access_app.core.sweep import results as sweep_results
+
+        bands = sweep_results.reach_bands(self.sweep)
+        fresh = [n for n, sc in self._sweep_basis.items() if n in self.names() and self.scenario(n) == sc]
+        return bands[bands["scenario"].isin(fresh)].reset_index(drop=True)
+
+    def interval(self, scenario: str, measure: str = "mean_min") -> tuple[float, float] | None:
+        """Return the 5% and 95% points of ``measure`` of ``scenario`` over the sweep's draws.
+
+        ``None`` without a sweep, for a scenario it did not compare or that changed since,
+        after new travel times, or when no draw gave a value.
+        """
+        if (self.sweep is None or self._sweep_matrix is not self.matrix
+                or scenario not in self._sweep_basis or scenario not in self.names()
+                or self.scenario(scenario) != self._sweep_basis[scenario]):
+            return None
+        from access_app.core.sweep import results as sweep_results
+
+        table = sweep_results.summary_table(self.sweep, measures=(measure,))
+        row = table[(table["kind"] == "scenario") & (table["scenario"] == scenario)]
+        if row.empty or not row["n"].iloc[0]:
+            return None
+        return float(row["p5"].iloc[0]), float(row["p95"].iloc[0])
+
     # --------------------------------------------------------------- export
 
     def metadata(self) -> dict[str, str]:
@@ -918,11 +1075,14 @@ class Session:
 
 __all__ = [
     "DEFAULT_NETWORK_LABEL",
+    "EVENT_ASSIGNED",
     "EVENT_DATA",
     "EVENT_RESULTS",
     "EVENT_SAVED",
     "EVENT_SCENARIOS",
     "EVENT_SELECTION",
+    "EVENT_SITE",
+    "EVENT_SWEEP",
     "Evaluation",
     "Loaded",
     "NetworkChoice",

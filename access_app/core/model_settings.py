@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AccessAppError, DataError
+from .limits import read_toml
 from .routing import RoutingParams
 from .speeds import DEFAULT_SPEEDS_KMH, SpeedModel
 
@@ -76,15 +77,7 @@ class ModelSettings:
 
 
 def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise DataError(f"Model file {path} does not exist.") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DataError(f"Model file {path} is not valid TOML: {exc}.") from exc
-    except OSError as exc:
-        raise DataError(f"Model file {path} cannot be read: {exc}.") from exc
+    return read_toml(path, what="Model file", error=DataError)
 
 
 def _number(value: Any, where: str, *, integer: bool = False) -> float:

@@ -23,13 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from .. import __version__
-from . import defaults, distance, filetypes, io, network, routing, scenarios, tables
+from . import defaults, distance, filetypes, io, limits, network, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
-from .errors import DataError
+from .errors import DataError, ScenarioError
 from .matrix import TravelTimeMatrix
 from .network import RoadNetwork
 from .postcodes import CodePointOpen
@@ -139,6 +140,7 @@ def load_dataset(
     Dataset
         Checked data; networks assigned.
     """
+    limits.metric_crs(crs)
     postcodes = CodePointOpen(Path(postcodes_path)) if postcodes_path else None
     base = load_default_dataset() if (areas_path is None or sites_path is None) else None
     sources: dict[str, str] = dict(base.sources) if base else {}
@@ -174,6 +176,8 @@ def load_dataset(
             f"{k} table {v}" for k, v in sources.items() if "networks" in k
         )
     _check_networks(areas, sites)
+    _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
+                            areas_source=sources.get("areas", "areas"))
     boundaries = base.boundaries if base else defaults.load_default_boundaries()
     return Dataset(areas=areas, sites=sites, boundaries=boundaries, network_note=note,
                    sources=sources)
@@ -191,6 +195,34 @@ def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
             f"{', '.join(sorted(a)[:5])}; sites: {', '.join(sorted(s)[:5])}). Load network tables "
             "that use the same names."
         )
+
+
+#: A site further than this from every area centroid is not among the areas (metres).
+SITE_AREA_GAP_M = 20_000.0
+
+
+def _check_sites_near_areas(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, sites_source: str,
+                            areas_source: str) -> None:
+    """Refuse sites that all lie far from every area (a Scottish sites file with English areas)."""
+    from scipy.spatial import cKDTree
+
+    if len(areas) == 0 or len(sites) == 0:
+        return
+    tree = cKDTree(np.column_stack([areas.geometry.x.to_numpy(), areas.geometry.y.to_numpy()]))
+    gap, _ = tree.query(np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()]))
+    if (gap > SITE_AREA_GAP_M).all():
+        i = int(np.argmin(gap))
+        raise DataError(
+            f"{sites_source}: none of its {len(sites)} sites lies within {SITE_AREA_GAP_M / 1000:.0f} km "
+            f"of any of the {len(areas):,} areas of {areas_source} (nearest: {sites[S.SITE_ID].iloc[i]}, "
+            f"{gap[i] / 1000:.0f} km away), so no site lies in England or in any network of these areas. "
+            "Load sites inside the areas' region, or areas that cover the sites."
+        )
+    far = np.flatnonzero(gap > SITE_AREA_GAP_M)
+    if far.size:
+        log.warning("%s: %d sites lie more than %.0f km from every area: %s", sites_source, far.size,
+                    SITE_AREA_GAP_M / 1000,
+                    ", ".join(f"{sites[S.SITE_ID].iloc[j]} ({gap[j] / 1000:.0f} km)" for j in far[:5]))
 
 
 def _reapply_network_tables(dataset: Dataset, kind: str, table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -235,6 +267,8 @@ def with_table(
     _check_networks(areas, sites)
     sources = dict(dataset.sources)
     sources[kind] = str(path)
+    _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
+                            areas_source=sources.get("areas", "areas"))
     return replace(dataset, areas=areas, sites=sites, sources=sources)
 
 
@@ -655,7 +689,15 @@ def run(
     progress, cancelled
         Progress callback and cancel check.
     """
+    # An unwritable output folder is found now, not after all the routing.
+    limits.check_output_folder(out_dir)
     dataset = dataset or load_default_dataset()
+    # Check the scenario file before the slow steps, so a typo fails at once
+    # (and a file that is not TOML is reported as the scenario file it was given as).
+    if scenario_path is not None:
+        scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
+    else:
+        scenario_list = scenarios.default_scenarios(dataset.sites)
     if speed_model is None and routing_params is None and scenario_path is not None:
         from .model_settings import read_model_table
 
@@ -665,11 +707,7 @@ def run(
             model_source = in_file.source
     speed_model = speed_model if speed_model is not None else SpeedModel()
     routing_params = routing_params if routing_params is not None else routing.RoutingParams()
-    # Check the scenario file before the slow steps, so a typo fails at once.
-    if scenario_path is not None:
-        scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
-    else:
-        scenario_list = scenarios.default_scenarios(dataset.sites)
+    check_scenarios(dataset, scenario_list)
     if matrix_path is not None:
         from . import matrix_io
 
@@ -690,6 +728,11 @@ def run(
                                          progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     check_extent(dataset, road_network)
     check_cancelled(cancelled)
+    far = unreachable_sites(road_network, dataset.sites, params=routing_params)
+    if far and scenario_path is None:
+        # The default hubs must be sites the roads reach: choose them again without these.
+        scenario_list = scenarios.default_scenarios(dataset.sites, unreachable=far)
+    _warn_unreachable_sites(dataset.sites, far, scenario_list)
     matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
                             progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
     distances = compute_distances(dataset, road_network, cache_dir=cache_dir, params=routing_params,
@@ -723,6 +766,69 @@ def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix,
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}" if exports else "Analysis ready")
     return RunResult(report=result, files=files, matrix=matrix, road_network=road_network,
                      metadata=meta, distances=distances)
+
+
+def check_scenarios(dataset: Dataset, scenario_list: Sequence[Scenario]) -> None:
+    """Refuse scenarios that cannot be applied to the data, before any routing.
+
+    Checks what :func:`evaluate` would otherwise find only after the travel-time matrix:
+    unknown open sites and hubs, a demand column that is missing or not numeric, and a
+    ``network`` column that the network rules need.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the scenario, the column or the sites.
+    """
+    areas, sites = dataset.areas, dataset.sites
+    where = dataset.sources.get("areas", "the areas")
+    for s in scenario_list:
+        s.check_sites(sites[S.SITE_ID].astype(str))
+        scenarios.area_demand(areas, s)
+        rule = scenarios.get_rule(s.rule)
+        if rule.needs_area_network and S.NETWORK not in areas.columns:
+            raise ScenarioError(
+                f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the areas "
+                f"({where}); add one, load --area-networks or --icb-networks, or use rule 'nearest'."
+            )
+        if rule.needs_site_network and S.NETWORK not in sites.columns:
+            raise ScenarioError(
+                f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the sites "
+                f"({dataset.sources.get('sites', 'the sites')}); add one or load --site-networks."
+            )
+
+
+def unreachable_sites(
+    road_network: RoadNetwork,
+    sites: gpd.GeoDataFrame,
+    *,
+    params: routing.RoutingParams | None = None,
+) -> dict[str, str]:
+    """Return ``site_id -> reason`` for sites no road reaches (too far from it, or on an island).
+
+    The reasons are those routing gives (``"21.2 km from the nearest road node, beyond the
+    20 km limit"``), found before the travel-time matrix is built.
+    """
+    if len(sites) == 0:
+        return {}
+    arrays = road_network.arrays
+    pts = sites.to_crs(road_network.crs).geometry
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    snap = routing.snap_points(arrays, xy, np.zeros(len(xy), dtype=bool),
+                               params=params or routing.RoutingParams())
+    ids = sites[S.SITE_ID].astype(str).to_numpy()
+    return {ids[i]: str(snap.reason[i]) for i in np.flatnonzero(snap.reason != "")}
+
+
+def _warn_unreachable_sites(sites: gpd.GeoDataFrame, far: dict[str, str],
+                            scenario_list: Sequence[Scenario]) -> None:
+    """Log, naming each site and its distance, the open sites no area can reach."""
+    names = dict(zip(sites[S.SITE_ID].astype(str), sites[S.SITE_NAME].astype(str), strict=False))
+    for site, why in far.items():
+        used = [s.name for s in scenario_list if site in s.open_sites]
+        if used:
+            log.warning("Site %s (%s) is %s: no area can reach it, though it is open in %s.", site,
+                        names.get(site, site), why, ", ".join(repr(u) for u in used))
 
 
 __all__ = [

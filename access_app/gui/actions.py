@@ -85,6 +85,8 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     named["hubs"] = act(win, "Suggest &hubs…", lambda: window_dialogs.hubs_dialog(win), "Ctrl+H",
                         "Choose hubs per network with the optimiser, equity built in")
     m.addAction(named["hubs"])
+    m.addAction(act(win, "Sensitivity s&weep…", lambda: window_dialogs.sweep_dialog(win), None,
+                    "Re-run the scenarios under many assumptions (on Dask): intervals, conclusions, tornado"))
     named["model"] = act(win, "Speeds and &access legs…", lambda: window_dialogs.model_dialog(win), None,
                          "Edit the speed model and routing parameters, then recompute")
     m.addAction(named["model"])

@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         sp.edited.connect(lambda name, sc: self.apply(lambda: s.update_scenario(name, sc)))
         sp.open_group_requested.connect(lambda which: self.apply(lambda: s.open_group(which)))
         self.main_pane.view.clicked.connect(self.loading.on_map_clicked)
+        dp.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.apply(lambda: s.select_site(
+                dp.model.site_id(dp.proxy.mapToSource(cur).row())) if cur.isValid() else None))
         self.tabs.currentChanged.connect(self._on_tab)
         self.layer_combo.currentIndexChanged.connect(lambda _i: self.maps.update())
         self.current_combo.activated.connect(
@@ -176,12 +179,19 @@ class MainWindow(QMainWindow):
         """Mirror the session: refresh what changed, recompute what is out of date."""
         if self._closing:
             return
+        if events == {sess.EVENT_SITE}:  # a site was selected: only a drive-time map follows
+            self.maps.update()
+            return
         if sess.EVENT_DATA in events and self.session.dataset is not None:
             ds = self.session.dataset
             self.set_attribution(ds.attribution, ds.network_note)
         mirror.refresh_views(self)
         if events & {sess.EVENT_DATA, sess.EVENT_SCENARIOS} and not self.session.is_evaluated():
             self.recompute()
+        if sess.EVENT_ASSIGNED in events:
+            self.maps.update()
+        if sess.EVENT_SWEEP in events:
+            mirror.refresh_results(self)
         if sess.EVENT_RESULTS in events:
             mirror.show_results(self)
         elif sess.EVENT_SELECTION in events:
@@ -235,19 +245,35 @@ class MainWindow(QMainWindow):
                          on_error=on_error or self.report_error, show_progress=show_progress)
 
     def recompute(self) -> None:
-        """Apply every scenario to the cached matrix and rebuild the tables (worker)."""
-        if not self.session.ready():
+        """Apply the changed scenarios (the maps follow at once), then rebuild the tables.
+
+        Both run on workers: first the assignment, whose results the maps show, then the
+        equity tables, which take longer.
+        """
+        s = self.session
+        if not s.ready():
             return
         try:
-            task = self.session.plan_evaluate()
+            assign = s.plan_assign()
         except AccessAppError as exc:
             self.report_error(exc)
             return
 
-        def done(ev: sess.Evaluation) -> None:
-            self.session.commit_evaluation(ev)
+        def tables() -> None:
+            try:
+                task = s.plan_evaluate()
+            except AccessAppError as exc:
+                self.report_error(exc)
+                return
+            self.run_task("analysis", task, label="Building the equity tables",
+                          on_finished=s.commit_evaluation)
 
-        self.run_task("analysis", task, label="Applying the scenarios", on_finished=done)
+        def assigned(results: dict[str, Any]) -> None:
+            if s.commit_assignments(results):
+                tables()
+
+        self.tasks.cancel("analysis")
+        self.run_task("assign", assign, label="Applying the scenarios", on_finished=assigned)
 
     def cancel_tasks(self) -> None:
         """Stop every task that shows progress (the Cancel button, Esc)."""

@@ -70,6 +70,7 @@ def refresh_results(win: MainWindow) -> None:
     deciles = (areas[schema.IMD_DECILE].to_numpy(dtype=float)
                if schema.IMD_DECILE in areas.columns else None)
     win.equity.charts.plot([results[n] for n in order], imd_decile=deciles,
-                            baseline=results.get(rep.baseline))
+                            baseline=results.get(rep.baseline),
+                            bands=s.sweep_bands() if s.sweep is not None else None)
     win.compare.set_table(rep.summary, s.current, s.compare)
     win.maps.set_titles()

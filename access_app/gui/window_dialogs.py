@@ -49,6 +49,16 @@ def hubs_dialog(win: MainWindow) -> None:
     win.hubs_dlg.raise_()
 
 
+def sweep_dialog(win: MainWindow) -> None:
+    """Open the "Sensitivity sweep" dialog (one per window, kept between uses)."""
+    from .sweep_dialog import SweepDialog
+
+    if getattr(win, "sweep_dlg", None) is None:
+        win.sweep_dlg = SweepDialog(win)
+    win.sweep_dlg.show()
+    win.sweep_dlg.raise_()
+
+
 def about(win: MainWindow) -> None:
     """Show the About box with the data attribution and the network label."""
     ds = win.session.dataset

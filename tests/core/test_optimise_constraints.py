@@ -246,3 +246,37 @@ def test_from_session_data_and_scenarios_round_trip(tmp_path) -> None:  # noqa: 
     got = scenarios.assign(areas, sites, matrix, scen).minutes
     best = nat.blocks[NATIONAL].best
     assert float(np.average(got, weights=areas["population"])) == pytest.approx(best.objective)
+
+
+@pytest.mark.parametrize("capacity", [None, 400.0])
+def test_large_problem_path_reports_a_true_gap(
+    monkeypatch: pytest.MonkeyPatch, capacity: float | None
+) -> None:
+    """Force the heuristic-with-bound path on a small case and check it against the exact optimum."""
+    from access_app.core.optimise import milp
+
+    rng = np.random.default_rng(7)
+    n, m = 120, 9
+    prob = HubProblem(
+        cost=rng.uniform(5.0, 90.0, (n, m)),
+        demand=rng.integers(1, 30, n).astype(float),
+        area_ids=[f"a{i}" for i in range(n)],
+        site_ids=[f"s{j}" for j in range(m)],
+        linacs=rng.integers(1, 4, m).astype(float),
+    )
+    cons = Constraints(capacity_per_linac=capacity)
+    exact = optimise(prob, p=3, national=True, constraints=cons, method="milp").blocks[NATIONAL]
+    assert exact.proven_optimal
+    monkeypatch.setattr(milp, "CAPACITY_STRONG_LIMIT", 10)
+    res = optimise(prob, p=3, national=True, constraints=cons, method="milp").blocks[NATIONAL]
+    assert res.method == "heuristic+bound"
+    assert res.objective >= exact.objective - 1e-9  # a feasible choice, never better than the optimum
+    lower = res.objective * (1 - res.gap)
+    assert lower <= exact.objective + 1e-9  # the bound is a true lower bound
+    assert res.proven_optimal == (res.gap <= milp.MIP_REL_GAP)
+    if capacity is not None:
+        load: dict[str, float] = {}
+        for a, s, share in res.best.allocation:
+            load[s] = load.get(s, 0.0) + share * prob.demand[int(a[1:])]
+        lin = dict(zip(prob.site_ids, prob.linac_counts, strict=True))
+        assert all(v <= capacity * lin[s] + 1e-6 for s, v in load.items())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from access_app.core.optimise import Constraints, HubProblem, InfeasibleError, Objective, optimise
 
@@ -26,7 +28,7 @@ def _two_networks(seed: int, n: int = 60, m: int = 10) -> HubProblem:
         site_network=nets_s,
         imd_quintile=rng.integers(1, 6, n),
         rural=rng.random(n) < 0.35,
-        baseline_minutes=np.nanmin(np.where(np.isfinite(cost), cost, np.nan), 1),
+        baseline_minutes=cost.min(axis=1),
     )
 
 
@@ -89,3 +91,41 @@ def test_pareto_fronts_agree(measure: str) -> None:
         means = [a for a, _ in fe]
         assert means == sorted(means)
         assert fe[0][0] == pytest.approx(enum.blocks[net].best.measures["mean_min"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    p=st.integers(1, 3),
+    kind=st.sampled_from(["median", "coverage", "centre", "kolm_pollak", "group_mean"]),
+    share=st.one_of(st.none(), st.floats(0.0, 0.9)),
+    limit=st.one_of(st.none(), st.floats(40.0, 120.0)),
+    gap=st.one_of(st.none(), st.floats(0.0, 20.0)),
+)
+def test_enumeration_equals_milp_on_random_cases(
+    seed: int, p: int, kind: str, share: float | None, limit: float | None, gap: float | None
+) -> None:
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(8, 30)), int(rng.integers(p, 7))
+    prob = HubProblem(
+        cost=rng.uniform(5.0, 100.0, (n, m)).round(0),
+        demand=rng.integers(0, 50, n).astype(float),
+        area_ids=[f"a{i}" for i in range(n)],
+        site_ids=[f"s{j}" for j in range(m)],
+        imd_quintile=rng.integers(1, 6, n),
+        rural=rng.random(n) < 0.4,
+    )
+    objective = Objective(kind, kappa=0.03, group="rural")
+    cons = Constraints(min_share_within=share, max_minutes=limit, max_gap_minutes=gap)
+    outcomes = []
+    for method in ("enumeration", "milp"):
+        try:
+            res = optimise(
+                prob, p=p, national=True, objective=objective, constraints=cons, method=method, top_k=2
+            )
+            outcomes.append(("ok", [o.objective for o in res.blocks["England"].options]))
+        except InfeasibleError as exc:
+            outcomes.append((exc.constraint, [exc.best]))
+    (a, va), (b, vb) = outcomes
+    assert a == b
+    assert np.allclose(va, vb, rtol=1e-6, atol=1e-9, equal_nan=True)

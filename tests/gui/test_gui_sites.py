@@ -104,7 +104,7 @@ def test_switching_a_site_off_changes_tables_and_map(qtbot, window, default_data
     row = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(sid), 0))
     panel.table.scrollTo(row)
     rect = panel.table.visualRect(row)
-    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+    with qtbot.waitSignals([window.maps_ready, window.analysis_updated], timeout=MAP_TIMEOUT_MS):
         qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
                          pos=check_box_point(panel.table, rect))
     assert sid not in window.state.scenario("Status quo").open_sites
@@ -157,7 +157,7 @@ def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window, tmp_
     assert not window.data_panel.pick_button.isChecked()
     qtbot.keyClicks(dlg.name, HOSTILE)
     dlg.network.setCurrentText("West Midlands")
-    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+    with qtbot.waitSignals([window.maps_ready, window.analysis_updated], timeout=MAP_TIMEOUT_MS):
         qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
     sid = "script-console-log-access-app-xss-script-b-bold-b-test-centre"
     assert sid in window.state.scenario(window.state.current).open_sites

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import DataError
+from ..limits import check_population, check_series_names
 from ..postcodes import CodePointOpen
 from .columns import ColumnMapping, _require
 from .points import _load_points
@@ -89,6 +90,14 @@ def load_areas(
         col = getattr(mapping, name)
         if col:
             out[target] = gdf[col].astype("string").str.strip()
+    check_population(out[S.POPULATION].to_numpy(), ids, path=p, column=pop_col)
+    if mapping.pop60plus:
+        check_population(out[S.POP60].to_numpy(), ids, path=p, column=mapping.pop60plus,
+                         allow_zero_total=True)
+    for name, target in (("id", S.AREA_ID), ("name", S.AREA_NAME), ("network", S.NETWORK),
+                         ("region", S.REGION), ("icb", S.ICB)):
+        if getattr(mapping, name) and target in out:
+            check_series_names(out[target], what=f"column '{getattr(mapping, name)}'", where=str(p))
     result = gpd.GeoDataFrame(out, geometry=gdf.geometry.values, crs=gdf.crs)
     result = result.reset_index(drop=True)
     result.attrs["source"] = str(p)

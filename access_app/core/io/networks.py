@@ -10,6 +10,7 @@ import geopandas as gpd
 
 from .. import schema as S
 from ..errors import DataError
+from ..limits import check_series_names
 from .columns import _key
 from .tables import read_table
 from .values import _list
@@ -41,9 +42,21 @@ def read_network_table(path: str | Path, *, key: str) -> dict[str, str]:
     net_col = cols.get("network") or cols.get("odn") or cols.get("networkname")
     if net_col is None:
         raise DataError(f"{p}: no 'network' column. Columns found: {_list(list(df.columns))}.")
-    key_col = cols.get(_key(key)) or next(c for c in df.columns if c != net_col)
+    geometry = getattr(df, "_geometry_column_name", None)
+    others = [c for c in df.columns if c != net_col and c != geometry]
+    key_col = cols.get(_key(key)) or (others[0] if others else None)
+    if key_col is None:
+        raise DataError(
+            f"{p}: only a '{net_col}' column; add a '{key}' column beside it saying which "
+            f"{key} belongs to each network."
+        )
     keys = df[key_col].astype("string").str.strip()
     nets = df[net_col].astype("string").str.strip()
+    if keys.isna().any() or (keys == "").any():
+        rows = [int(i) + 2 for i in df.index[keys.isna() | (keys == "")]]
+        raise DataError(f"{p}: '{key_col}' is empty in rows {_list(rows)} (counting the header as row 1).")
+    check_series_names(keys, what=f"column '{key_col}'", where=str(p))
+    check_series_names(nets, what=f"column '{net_col}'", where=str(p))
     if keys.duplicated().any():
         raise DataError(f"{p}: '{key_col}' repeats {_list(sorted(set(keys[keys.duplicated()])))}.")
     if nets.isna().any() or (nets == "").any():

@@ -8,7 +8,8 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from pyproj import CRS
+import shapely
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from .. import schema as S
@@ -33,8 +34,12 @@ def _points_from_table(
     source_crs: str | None,
     postcodes: CodePointOpen | None,
     allow_unknown_postcodes: bool,
+    target: CRS | None = None,
 ) -> gpd.GeoDataFrame:
-    """Make point geometry from coordinate or postcode columns of a plain table."""
+    """Make point geometry from coordinate or postcode columns of a plain table.
+
+    Coordinates are projected to ``target`` (if given) as arrays, before the points are made.
+    """
     if mapping.lon and mapping.lat:
         xcol, ycol, crs = mapping.lon, mapping.lat, source_crs or S.WGS84
     elif mapping.easting and mapping.northing:
@@ -55,8 +60,41 @@ def _points_from_table(
             f"'{xcol}'/'{ycol}' (rows {_list([i + 2 for i in bad])}, counting the header as row 1). "
             "Fix or remove them."
         )
-    geom = gpd.points_from_xy(x, y)
-    return gpd.GeoDataFrame(df.copy(), geometry=geom, crs=crs)
+    xs, ys = x.to_numpy(), y.to_numpy()
+    source = _checked_crs(crs, what=f"{path}: CRS")
+    _check_bounds(xs, ys, source, path=path)
+    if target is not None and not source.equals(target):
+        # Project the coordinate arrays, then make the points once (not twice, as to_crs would).
+        xs, ys = Transformer.from_crs(source, target, always_xy=True).transform(xs, ys)
+        source = target
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(xs, ys), crs=source)
+
+
+def _checked_crs(crs: str | CRS, *, what: str) -> CRS:
+    try:
+        return CRS.from_user_input(crs)
+    except CRSError as exc:
+        raise DataError(f"{what} '{crs}' is not a coordinate reference system: {exc}") from None
+
+
+def _check_bounds(x: np.ndarray, y: np.ndarray, crs: CRS, *, path: Path) -> None:
+    """Refuse coordinates that contradict their CRS (degrees said to be metres or the reverse)."""
+    if len(x) == 0:
+        return
+    finite = np.isfinite(x) & np.isfinite(y)
+    if not finite.all():
+        raise DataError(f"{path}: {int((~finite).sum())} rows have infinite coordinates; fix them.")
+    ax, ay = np.abs(x), np.abs(y)
+    if crs.is_projected and ax.max() <= 180 and ay.max() <= 90:
+        raise DataError(
+            f"{path}: coordinates look like longitude/latitude degrees but the file says "
+            f"{crs.to_string()} (metres). Set the CRS to EPSG:4326 when loading."
+        )
+    if crs.is_geographic and (ax.max() > 180 or ay.max() > 90):
+        raise DataError(
+            f"{path}: coordinates are outside longitude/latitude range but the file says "
+            f"{crs.to_string()}. If they are eastings/northings, set EPSG:27700."
+        )
 
 
 def _points_from_postcodes(
@@ -172,25 +210,26 @@ def _load_points(
                 f"{p}: column '{col}' (mapped to {name}) is not in the file. "
                 f"Columns found: {_list(list(df.columns), 12)}."
             )
-    if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns and df.geometry.notna().any():
-        gdf = _check_crs(df, path=p, source_crs=source_crs)
-        gdf = _to_points(gdf, path=p)
-    else:
-        frame = pd.DataFrame(df.drop(columns=[c for c in ["geometry"] if c in df.columns]))
-        gdf = _points_from_table(frame, mapping, path=p, source_crs=source_crs, postcodes=postcodes,
-                                 allow_unknown_postcodes=allow_unknown_postcodes)
-        gdf = _check_crs(gdf, path=p, source_crs=None)
     try:
         target = CRS.from_user_input(crs)
     except CRSError as exc:
         raise DataError(f"'{crs}' is not a coordinate reference system: {exc}") from exc
     if not target.is_projected:
         raise DataError(f"{crs} is not a projected (metric) CRS: choose one in metres, e.g. EPSG:27700.")
-    gdf = gdf.to_crs(target)
-    if not np.isfinite(gdf.geometry.x).all() or not np.isfinite(gdf.geometry.y).all():
+    if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns and df.geometry.notna().any():
+        gdf = _check_crs(df, path=p, source_crs=source_crs)
+        gdf = _to_points(gdf, path=p)
+    else:
+        frame = pd.DataFrame(df.drop(columns=[c for c in ["geometry"] if c in df.columns]))
+        gdf = _points_from_table(frame, mapping, path=p, source_crs=source_crs, postcodes=postcodes,
+                                 allow_unknown_postcodes=allow_unknown_postcodes, target=target)
+    if not target.equals(gdf.crs):
+        gdf = gdf.to_crs(target)
+    xy = shapely.get_coordinates(gdf.geometry.values)
+    if len(xy) != len(gdf) or not np.isfinite(xy).all():
         raise DataError(f"{p}: some locations cannot be projected to {crs}; check the CRS.")
     if target.equals(CRS.from_user_input(S.BNG)):
-        x, y = gdf.geometry.x, gdf.geometry.y
+        x, y = xy[:, 0], xy[:, 1]
         xmin, ymin, xmax, ymax = GB_BOUNDS_BNG
         outside = ~((x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax))
         if outside.any():

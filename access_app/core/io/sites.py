@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .. import schema as S
 from ..errors import DataError
+from ..limits import check_series_names
 from ..postcodes import CodePointOpen
 from .columns import ColumnMapping, _require
 from .points import _load_points
@@ -74,6 +75,10 @@ def load_sites(
         col = getattr(mapping, name)
         if col:
             out[target] = gdf[col].astype("string").str.strip()
+    for name, target in (("id", S.SITE_ID), ("name", S.SITE_NAME), ("network", S.NETWORK),
+                         ("trust", S.TRUST), ("region", S.REGION)):
+        if getattr(mapping, name) and target in out:
+            check_series_names(out[target], what=f"column '{getattr(mapping, name)}'", where=str(p))
     result = gpd.GeoDataFrame(out, geometry=gdf.geometry.values, crs=gdf.crs)
     result = result.reset_index(drop=True)
     result.attrs["source"] = str(p)

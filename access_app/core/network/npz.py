@@ -169,25 +169,69 @@ def load_arrays(path: str | Path) -> RoadNetwork:
             gc.enable()
 
 
+#: Arrays every network cache file must hold.
+REQUIRED_ARRAYS = ("format", "graph_json", "node_ids", "x", "y", "u", "v", "k", "length",
+                   "travel_time", "dropped_xy")
+
+
 def _load_arrays(path: str | Path) -> RoadNetwork:
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"network file {path} does not exist")
     try:
         z = np.load(path, allow_pickle=False)
-        files = set(z.files)
+        files = set(z.files) if hasattr(z, "files") else set()
         if "format" not in files or str(z["format"]) != FORMAT:
             raise NetworkError(f"{path} is not an access-app network cache ({FORMAT})")
         data = {name: z[name] for name in files}
-    except (OSError, ValueError) as exc:
-        raise NetworkError(f"cannot read network cache {path}: {exc}") from exc
+    except NetworkError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - numpy/zipfile raise many types
+        # numpy's own text suggests loading pickles "unsafely": never pass that on.
+        why = ("it holds Python objects (pickles), which are never loaded"
+               if "pickle" in str(exc).lower() else type(exc).__name__)
+        raise NetworkError(
+            f"cannot read network file {path}: not a valid access-app network cache ({why}). "
+            "Save the network again from the app, or load the original road file."
+        ) from None
+    missing = [name for name in REQUIRED_ARRAYS if name not in data]
+    if missing:
+        raise NetworkError(
+            f"{path}: the network cache lacks the arrays {', '.join(missing)}. Save the network "
+            "again from the app, or load the original road file."
+        )
+    try:
+        return _graph_from_data(data, files)
+    except (KeyError, IndexError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
+        raise NetworkError(
+            f"{path}: the network cache is inconsistent ({type(exc).__name__}: {str(exc)[:120]}). "
+            "Save the network again from the app, or load the original road file."
+        ) from None
+
+
+def _graph_from_data(data: dict[str, np.ndarray], files: set[str]) -> RoadNetwork:
     graph_attrs = json.loads(str(data["graph_json"]))
+    if not isinstance(graph_attrs, dict):
+        raise ValueError("graph_json is not a JSON object")
     node_ids = data["node_ids"]
     x, y = data["x"], data["y"]
     u, v, k = data["u"], data["v"], data["k"]
     length, tt = data["length"], data["travel_time"]
     dropped = data["dropped_xy"]
     gap = data.get("dropped_gap_m", np.full(len(dropped), np.inf))
+    n, m = len(node_ids), len(u)
+    if not (node_ids.ndim == 1 and x.shape == (n,) and y.shape == (n,)):
+        raise ValueError(f"node arrays differ in length ({n} ids, {len(x)} x, {len(y)} y)")
+    if not all(a.ndim == 1 and len(a) == m for a in (v, k, length, tt)):
+        raise ValueError("edge arrays differ in length")
+    if not (np.issubdtype(u.dtype, np.integer) and np.issubdtype(v.dtype, np.integer)):
+        raise ValueError("edge end points are not integers")
+    if m and (min(u.min(), v.min()) < 0 or max(u.max(), v.max()) >= n):
+        raise ValueError("edge end points outside the node arrays")
+    if not (np.isfinite(tt).all() and (tt >= 0).all()):
+        raise ValueError("travel times must be finite and >= 0")
+    if dropped.ndim != 2 or dropped.shape[1] != 2 or gap.shape != (len(dropped),):
+        raise ValueError("dropped node arrays have the wrong shape")
 
     node_cols = {"x": x.tolist(), "y": y.tolist()}
     edge_cols: dict[str, list[Any]] = {"length": length.tolist(), "travel_time": tt.tolist()}

@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import schema
 from ..errors import NetworkError
+from ..limits import check_graph
 from ..speeds import SpeedModel
 from . import npz
 from .components import keep_largest_component
@@ -64,8 +65,6 @@ def load_network(path: str | Path) -> RoadNetwork:
 
     GraphML edges without ``travel_time`` get one from the default speed model.
     """
-    import json
-
     path = Path(path)
     if not path.exists():
         raise NetworkError(f"network file {path} does not exist")
@@ -82,6 +81,21 @@ def load_network(path: str | Path) -> RoadNetwork:
         )
     except Exception as exc:  # xml/osmnx raise many types
         raise NetworkError(f"cannot read GraphML file {path}: {exc}") from exc
+    check_graph(G, source=str(path))
+    try:
+        return _finish_graphml(G)
+    except NetworkError as exc:
+        raise NetworkError(f"{path}: {exc}") from None
+    except (TypeError, ValueError, KeyError) as exc:  # malformed attributes (JSON, arrays)
+        raise NetworkError(f"{path}: damaged network attributes ({type(exc).__name__}: {exc}).") from None
+
+
+def _finish_graphml(G: nx.MultiDiGraph) -> RoadNetwork:
+    """Decode our graph attributes, project to BNG, add travel times, keep one component."""
+    import json
+
+    import osmnx as ox
+
     for key, shape in (("dropped_nodes_xy", (-1, 2)), ("dropped_nodes_gap_m", (-1,))):
         if isinstance(G.graph.get(key), str):
             vals = json.loads(G.graph[key])

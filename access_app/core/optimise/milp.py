@@ -164,6 +164,7 @@ def build_base(
     binary_x: bool = False,
     closest: bool = False,
     nearest_k: int | None = None,
+    strong: bool | None = None,
 ) -> Model:
     """Return the model with assignment, linking, count, must-open, capacity and limit rows.
 
@@ -181,9 +182,10 @@ def build_base(
     model.add_rows(pi, np.arange(model.n_pairs), np.ones(model.n_pairs), 1.0, 1.0, n_rows)
     # linking: one row per pair (a tight relaxation), or with capacity on large problems
     # one row per site (the capacity row then links too; a far smaller LP, a weaker bound)
-    strong = model.n_pairs <= STRONG_LINK_LIMIT
-    if constraints.capacity_per_linac is not None and model.n_pairs > CAPACITY_STRONG_LIMIT:
-        strong = False
+    if strong is None:
+        strong = model.n_pairs <= STRONG_LINK_LIMIT
+        if constraints.capacity_per_linac is not None and model.n_pairs > CAPACITY_STRONG_LIMIT:
+            strong = False
     if strong:
         k = np.arange(model.n_pairs)
         model.add_rows(
@@ -609,8 +611,17 @@ def solve(
     """
     start = time.perf_counter()
     capacity = constraints.capacity_per_linac is not None
-    if capacity and objective.kind != "centre" and np.isfinite(block.cost).sum() > CAPACITY_STRONG_LIMIT:
-        return _large_capacitated(
+    plain = (
+        constraints.max_minutes is None
+        and constraints.min_share_within is None
+        and constraints.max_gap_minutes is None
+    )
+    if (
+        objective.kind != "centre"
+        and (capacity or plain)
+        and np.isfinite(block.cost).sum() > CAPACITY_STRONG_LIMIT
+    ):
+        return _large(
             block,
             p,
             objective,
@@ -710,7 +721,7 @@ def solve(
     )
 
 
-def _large_capacitated(
+def _large(
     block: Block,
     p: int,
     objective: Objective,
@@ -722,23 +733,33 @@ def _large_capacitated(
     start: float,
     progress: ProgressFn | None,
 ) -> BlockResult:
-    """Solve a large capacitated problem by a heuristic with a proven bound.
+    """Solve a large problem by a heuristic with a proven bound.
 
     HiGHS cannot solve the LP relaxation with one linking row per pair on, e.g., 32,844
     areas x 51 candidates within a minute, and without those rows it finds no feasible
-    solution. So: (1) the LP relaxation of the full model with capacity rows as the only
-    linking gives a valid lower bound; (2) greedy-interchange hubs (:func:`greedy_hubs`) with
-    the optimal allocation among each area's ``nearest_k`` nearest candidates (an LP, HiGHS)
-    give a feasible solution. The gap between them is reported; the result is never called
-    optimal unless the gap is closed.
+    solution. So: (1) the LP relaxation of the full model with one linking row per site (and
+    the capacity rows) gives a valid lower bound; (2) greedy-interchange hubs
+    (:func:`greedy_hubs`) give a feasible solution: with capacity, with the optimal allocation
+    among each area's ``nearest_k`` nearest candidates (an LP, HiGHS); without, every area at
+    its nearest hub. The gap between them is reported; the result is never called optimal
+    unless the gap is closed.
     """
+    capacity = constraints.capacity_per_linac is not None
     report(progress, 0.05, f"{block.sub.label}: lower bound (LP relaxation)")
-    full = build_base(block, p, constraints)
+    full = build_base(block, p, constraints, strong=False)
     add_constraints(full, constraints)
     c_full = objective_vector(full, objective, kappa=kappa)
     lp = solve_model(full, c_full, time_limit=time_limit, relax=True)
     report(progress, 0.5, f"{block.sub.label}: greedy interchange and allocation")
-    model = build_base(block, p, constraints, nearest_k=nearest_k)
+    if not capacity:
+        hubs = greedy_hubs(full, p)
+        opt = option_from(full, _y_only(full, hubs), 1, objective, constraints, kappa=kappa)
+        if objective.kind == "coverage":
+            opt = _with_coverage(opt, full, _y_only(full, hubs), objective)
+        ub = float(c_full[: full.n_pairs] @ _nearest_x(full, hubs))
+        lb = lp.fun if lp.x is not None else float("nan")
+        return _large_result(block, p, opt, ub, lb, lp, start, "every area at its nearest hub")
+    model = build_base(block, p, constraints, nearest_k=nearest_k, strong=False)
     add_constraints(model, constraints)
     c = objective_vector(model, objective, kappa=kappa)
     hubs = greedy_hubs(model, p, capacity=constraints.capacity_per_linac)
@@ -749,15 +770,47 @@ def _large_capacitated(
             f"({alloc.message}); the conditions (capacity {constraints.capacity_per_linac:g} per linac) "
             "may be too tight: raise the capacity or p."
         )
-    ub, lb = alloc.fun, lp.fun if lp.x is not None else float("nan")
-    gap = max(0.0, (ub - lb) / abs(ub)) if np.isfinite(lb) and ub != 0 else float("nan")
     opt = option_from(model, alloc.x, 1, objective, constraints, kappa=kappa)
     if objective.kind == "coverage":
         opt = _with_coverage(opt, model, alloc.x, objective)
+    return _large_result(
+        block,
+        p,
+        opt,
+        alloc.fun,
+        lp.fun if lp.x is not None else float("nan"),
+        lp,
+        start,
+        f"allocation optimal among each area's {nearest_k} nearest candidates (HiGHS LP)",
+    )
+
+
+def _y_only(model: Model, hubs: np.ndarray) -> np.ndarray:
+    x = np.zeros(model.n_vars)
+    x[model.y(hubs)] = 1.0
+    return x
+
+
+def _nearest_x(model: Model, hubs: np.ndarray) -> np.ndarray:
+    """Return the allocation sending every area to its nearest of ``hubs`` (positions in cols)."""
+    open_pair = np.isin(model.pj, hubs)
+    cost = np.where(open_pair, model.pc, np.inf)
+    order = np.lexsort((cost, model.pi))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = model.pi[order][1:] != model.pi[order][:-1]
+    x = np.zeros(model.n_pairs)
+    x[order[first]] = 1.0
+    return x
+
+
+def _large_result(
+    block: Block, p: int, opt: HubOption, ub: float, lb: float, lp: Solved, start: float, how: str
+) -> BlockResult:
+    gap = max(0.0, (ub - lb) / abs(ub)) if np.isfinite(lb) and ub != 0 else float("nan")
     proven = bool(np.isfinite(gap) and gap <= MIP_REL_GAP)
     note = (
-        f"large capacitated problem: hubs by greedy interchange, allocation optimal among each area's "
-        f"{nearest_k} nearest candidates (HiGHS LP), lower bound from the LP relaxation of the full model "
+        f"large problem: hubs by greedy interchange, {how}, lower bound from the LP relaxation of the "
+        "full model "
         f"({'reached' if lp.x is not None else 'not reached: ' + lp.message}); relative gap "
         f"{gap:.3g}; only the best option is given"
     )
@@ -929,7 +982,6 @@ def _diagnose(
         never=constraints.never,
         capacity_per_linac=constraints.capacity_per_linac,
         within_minutes=constraints.within_minutes,
-        max_minutes=constraints.max_minutes,
     )
     for g in active_share_groups(block, constraints):
         model = build_base(block, p, plain)

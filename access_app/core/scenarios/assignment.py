@@ -123,6 +123,15 @@ def assign(
         reasons[unreached] = rule.no_route_reason
         table = matrix.unreachable
         if len(table):
+            # Open sites (hubs) off the road network: name them and their distance.
+            site_rows = table[table["kind"] == "site"]
+            site_why = dict(zip(site_rows["id"].astype(str), site_rows["reason"], strict=False))
+            word = "hub" if rule.needs_hubs else "open site"
+            pool = scenario.hub_sites if rule.needs_hubs else scenario.open_sites
+            off = [s for s in pool if s in site_why]
+            if off:
+                text = "; ".join(f"{s} is {site_why[s]}" for s in off[:3])
+                reasons[unreached] = f"{rule.no_route_reason}; {word}s no road reaches: {text}"
             area_rows = table[table["kind"] == "area"]
             why = dict(zip(area_rows["id"].astype(str), area_rows["reason"], strict=False))
             for i in np.flatnonzero(unreached):

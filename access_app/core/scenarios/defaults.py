@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -30,10 +31,16 @@ def main_site_ids(sites: pd.DataFrame) -> tuple[str, ...]:
     return _as_id_tuple(main_sites(sites)[schema.SITE_ID])
 
 
-def centralised_hubs(sites: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+def centralised_hubs(
+    sites: pd.DataFrame,
+    *,
+    unreachable: Mapping[str, str] | None = None,
+) -> dict[str, tuple[str, ...]]:
     """Return one hub per network: its main centre with the most linacs.
 
     Ties in linac count go to the smallest ``site_id``; sites without a network are ignored.
+    Sites in ``unreachable`` (``site_id -> why``, e.g. too far from any road) are skipped,
+    and each one that would have been a hub is logged with its reason.
     """
     for col in (schema.NETWORK, schema.LINACS):
         if col not in sites.columns:
@@ -47,11 +54,25 @@ def centralised_hubs(sites: pd.DataFrame) -> dict[str, tuple[str, ...]]:
         }
     ).dropna(subset=["network"])
     table = table.sort_values(["network", "linacs", "site_id"], ascending=[True, False, True])
+    skip = dict(unreachable or {})
+    if skip:
+        would_be = table.groupby("network", sort=True).head(1)
+        table = table[~table["site_id"].isin(list(skip))]
+        chosen = table.groupby("network", sort=True).head(1).set_index("network")["site_id"]
+        for net, site in zip(would_be["network"], would_be["site_id"], strict=True):
+            if site in skip:
+                instead = f"its hub is {chosen[net]}" if net in chosen.index else "it has no hub"
+                log.warning("Site %s is %s: not chosen as a hub of network %s (%s).", site, skip[site],
+                            net, instead)
     first = table.groupby("network", sort=True).head(1)
     return {str(n): (s,) for n, s in zip(first["network"], first["site_id"], strict=True)}
 
 
-def default_scenarios(sites: pd.DataFrame) -> list[Scenario]:
+def default_scenarios(
+    sites: pd.DataFrame,
+    *,
+    unreachable: Mapping[str, str] | None = None,
+) -> list[Scenario]:
     """Return the built-in scenarios for a less common cancer on the given sites.
 
     - *Status quo*: every main centre open, nearest site.
@@ -59,14 +80,39 @@ def default_scenarios(sites: pd.DataFrame) -> list[Scenario]:
     - *Networked*: every main centre open, nearest site within the area's network.
     - *Centralised*: one hub per network (its main centre with most linacs, ties to the
       smallest ``site_id``); areas go to the hub of their own network.
+
+    Parameters
+    ----------
+    sites
+        Canonical sites table.
+    unreachable
+        ``site_id -> why`` of sites no road reaches; they are never chosen as hubs.
+
+    Raises
+    ------
+    ScenarioError
+        If there is no main site, or no site has a network (the network scenarios need one).
     """
     if schema.SITE_ID not in sites.columns or sites.empty:
         raise ScenarioError("Default scenarios need a sites table with a 'site_id' column.")
+    source = sites.attrs.get("source", "the sites table")
     all_ids = _as_id_tuple(sites[schema.SITE_ID])
     main_ids = main_site_ids(sites)
     if not main_ids:
-        raise ScenarioError("No site has site_type 'main'; cannot build the default scenarios.")
-    hubs = centralised_hubs(sites)
+        raise ScenarioError(f"{source}: no site has site_type 'main'; cannot build the default scenarios.")
+    networks = sites[schema.NETWORK] if schema.NETWORK in sites.columns else pd.Series(dtype=object)
+    if not networks.notna().any():
+        raise ScenarioError(
+            f"{source}: no site has a network (column 'network' is missing or empty), so the default "
+            "'Networked' and 'Centralised' scenarios cannot be built. Add a network column, load a "
+            "site-to-network table (--site-networks), or give your own scenarios (--scenarios)."
+        )
+    hubs = centralised_hubs(sites, unreachable=unreachable)
+    if not hubs:
+        raise ScenarioError(
+            f"{source}: no main site with a network can be a hub (every one is unreachable by road "
+            "or has no network), so the default 'Centralised' scenario cannot be built."
+        )
     return [
         Scenario(
             name="Status quo",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import ScenarioError
+from ..limits import MAX_FRACTIONS, MAX_INCIDENCE_PER_100K, control_characters
 from .rules import RULES, get_rule
 
 log = logging.getLogger(__name__)
@@ -75,6 +75,15 @@ class Scenario:
         def bad(field_name: str, value: Any, fix: str) -> ScenarioError:
             return ScenarioError(f"Scenario {name!r}: {field_name} = {value!r} {fix}")
 
+        for field_name in ("name", "service", "description"):
+            text = getattr(self, field_name)
+            if not isinstance(text, str):
+                raise bad(field_name, text, "must be text.")
+            codes = control_characters(text, free_text=field_name == "description")
+            if codes:
+                raise bad(field_name, text, f"holds control characters ({', '.join(codes)}); "
+                                            "names must be plain printable text.")
+
         if not isinstance(self.rule, str) or self.rule not in RULES:
             raise bad("rule", self.rule, f"is not a rule; use one of {', '.join(RULES)}.")
         needs_hubs = get_rule(self.rule).needs_hubs
@@ -87,8 +96,16 @@ class Scenario:
         for net, ids in self.hubs.items():
             if isinstance(ids, str):
                 ids = (ids,)
+            if not isinstance(ids, Iterable):
+                raise bad("hubs", dict(self.hubs), "must map each network name to a list of site ids.")
             hubs[str(net)] = _as_id_tuple(ids)
         object.__setattr__(self, "hubs", hubs)
+        for label, values in (("open_sites", self.open_sites), ("hubs", [*hubs, *self.hub_sites])):
+            for value in values:
+                codes = control_characters(value)
+                if codes:
+                    raise bad(label, value, f"holds control characters ({', '.join(codes)}); "
+                                            "site ids and network names must be plain text.")
         if needs_hubs:
             all_hubs = [h for ids in hubs.values() for h in ids]
             if not all_hubs:
@@ -111,13 +128,22 @@ class Scenario:
             rate = self.incidence_per_100k
             if isinstance(rate, bool) or not isinstance(rate, int | float):
                 raise bad("incidence_per_100k", rate, "must be a number.")
-            if not math.isfinite(rate) or rate <= 0:
+            # Compared before float(): a huge TOML integer would overflow the conversion.
+            if not rate > 0:
                 raise bad("incidence_per_100k", rate, "must be a positive number or left out.")
+            if not rate <= MAX_INCIDENCE_PER_100K:
+                raise bad("incidence_per_100k", rate,
+                          f"is more than everyone: a rate per 100,000 must be at most "
+                          f"{MAX_INCIDENCE_PER_100K:,.0f}.")
             object.__setattr__(self, "incidence_per_100k", float(rate))
         if isinstance(self.fractions, bool) or not isinstance(self.fractions, int | np.integer):
             raise bad("fractions", self.fractions, "must be a whole number of visits (e.g. 20).")
         if self.fractions < 1:
             raise bad("fractions", self.fractions, "must be at least 1.")
+        if self.fractions > MAX_FRACTIONS:
+            raise bad("fractions", self.fractions,
+                      f"must be at most {MAX_FRACTIONS} visits per course (the longest standard "
+                      "schedules have about 40; see docs/input_limits.md).")
         object.__setattr__(self, "fractions", int(self.fractions))
 
     def __hash__(self) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pandas as pd
 
 from .. import schema
 from ..errors import ScenarioError
+from ..limits import read_toml
 from .defaults import main_sites
 from .model import Scenario, _as_id_tuple, check_unique_names
 from .rules import RULES
@@ -125,17 +125,9 @@ def load_scenarios(
         Naming the file, the scenario and the key at fault.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            doc = tomllib.load(fh)
-    except FileNotFoundError as exc:
-        raise ScenarioError(f"Scenario file {path} does not exist.") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"Scenario file {path} is not valid TOML: {exc}.") from exc
-    except OSError as exc:
-        raise ScenarioError(f"Scenario file {path} cannot be read: {exc}.") from exc
+    doc = read_toml(path, what="Scenario file", error=ScenarioError)
     version = doc.get("format_version", FORMAT_VERSION)
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version != FORMAT_VERSION:
         raise ScenarioError(
             f"{path}: format_version = {version!r} is not supported (expected {FORMAT_VERSION})."
         )
