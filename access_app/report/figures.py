@@ -1,7 +1,8 @@
 """Static figures for the board report: reach curves and maps, as PNG bytes.
 
-matplotlib is imported inside each function with the Agg backend, so importing this
-module is cheap and never opens a window. Colours and classes are the app's map classes
+matplotlib is imported inside each function and figures are bare ``Figure`` objects (no
+pyplot, no backend switch), so importing this module is cheap, never opens a window and
+leaves the desktop app's matplotlib state alone. Colours and classes are the app's map classes
 (:mod:`access_app.maps.classify`): travel time up to 30, 30-45, 45-60, 60-90, over 90
 minutes (upper limits included) and change classes at +-5, +-15, +-30 minutes.
 """
@@ -20,19 +21,20 @@ from ..maps import classify
 DPI = 120
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure(**kwargs: Any) -> Any:
+    """Return a new ``matplotlib.figure.Figure``: no pyplot, no global backend switch.
 
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
+    A bare ``Figure`` renders with Agg when saved, so the report can be drawn on a worker
+    thread of the desktop app without touching the GUI's matplotlib state.
+    """
+    from matplotlib.figure import Figure
 
-    return plt
+    return Figure(**kwargs)
 
 
 def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, bbox_inches="tight", facecolor="white")
-    _pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -50,8 +52,8 @@ def reach_curves(
     people
         What the demand counts, for the axis label.
     """
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    fig = _figure(figsize=(7.0, 3.6))
+    ax = fig.subplots()
     x = np.linspace(0, max_minutes, 301)
     styles = ["-", "--", "-.", ":"]
     for i, (name, (minutes, demand)) in enumerate(curves.items()):
@@ -105,8 +107,8 @@ def area_maps(
     boundaries
         Outline first, then inner boundaries.
     """
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 6.0))
+    fig = _figure(figsize=(4.6 * len(panels), 6.0))
+    axes = fig.subplots(1, len(panels))
     axes = np.atleast_1d(axes)
     handles: list[Any] = []
     for ax, (title, values, sites_xy, hubs_xy) in zip(axes, panels, strict=True):
@@ -260,8 +262,8 @@ def area_map(
     sites_xy, hubs_xy
         Open sites and hubs to mark.
     """
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.2, 6.2))
+    fig = _figure(figsize=(6.2, 6.2))
+    ax = fig.subplots()
     handles = _draw_map(
         ax, x, y, values, kind=kind, boundaries=boundaries, sites_xy=sites_xy, hubs_xy=hubs_xy
     )
