@@ -218,6 +218,7 @@ class Session:
     selected_site: str = ""
     distances: Any = None
     report_options: tables.ReportOptions | None = None
+    _tables: tables.TableCache = field(default_factory=tables.TableCache, repr=False)
     sweep: Any = None
     postcodes_file: str = ""
     _saved: list[Scenario] = field(default_factory=list, repr=False)
@@ -838,12 +839,13 @@ class Session:
         ordered = tuple(self.ordered_for_report())
         baseline = self.baseline or ordered[0].name
         dataset, matrix, cached = self.dataset, self.matrix, self.results
-        distances, options = self.distances, self.report_options
+        distances, options, table_cache = self.distances, self.report_options, self._tables
 
         def task(progress: ProgressFn, cancelled: CancelFn) -> Evaluation:
             results, rep = pipeline.evaluate_scenarios(
                 dataset, matrix, ordered, baseline=baseline, cached=cached,
-                distances=distances, options=options, progress=progress, cancelled=cancelled)
+                distances=distances, options=options, table_cache=table_cache,
+                progress=progress, cancelled=cancelled)
             return Evaluation(results, rep, ordered, baseline, matrix)
 
         return task

@@ -507,6 +507,7 @@ def evaluate_scenarios(
     cached: Mapping[str, ScenarioResult] | None = None,
     distances: distance.DistanceMatrix | None = None,
     options: tables.ReportOptions | None = None,
+    table_cache: tables.TableCache | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> tuple[dict[str, ScenarioResult], tables.EquityReport]:
@@ -515,7 +516,8 @@ def evaluate_scenarios(
     The step behind :func:`evaluate`, with progress, cancel and reuse for interactive use.
     ``distances`` (from :func:`compute_distances`, for the same areas and sites as
     ``matrix``) gives the burden tables their km, cost and emissions (``NaN`` without it);
-    ``options`` the thresholds and the burden and capacity assumptions (defaults if None).
+    ``options`` the thresholds and the burden and capacity assumptions (defaults if None);
+    ``table_cache`` lets unchanged scenarios reuse their tables (:class:`tables.TableCache`).
     """
     if not scenario_list:
         raise DataError("No scenarios to evaluate: define at least one.")
@@ -533,7 +535,8 @@ def evaluate_scenarios(
         check_cancelled(cancelled)
     rep = tables.build_report([results[s.name] for s in scenario_list], dataset.areas,
                               dataset.sites, baseline=baseline, distances=distances, options=options,
-                              progress=scaled(progress, (n - 1) / n, 1.0), cancelled=cancelled)
+                              cache=table_cache, progress=scaled(progress, (n - 1) / n, 1.0),
+                              cancelled=cancelled)
     return results, rep
 
 

@@ -215,3 +215,22 @@ def test_matrix_export_and_import_round_trip(session: Session, tmp_path: Path) -
     assert mean_after == pytest.approx(mean_before, abs=1e-6)
     with pytest.raises(DataError, match="imported"):
         session.plan_add_site({"site_name": "X"}, location=(52.6, -0.7))
+
+
+def test_table_cache_gives_the_same_report_as_building_afresh(session: Session) -> None:
+    from pandas.testing import assert_frame_equal
+
+    from access_app.core import tables
+
+    site = session.scenario("Networked").open_sites[3]
+    session.set_site_open(site, False, name="Networked")
+    hits_before = session._tables.hits
+    cached = session.evaluate()
+    assert session._tables.hits > hits_before  # the unchanged scenarios were reused
+    fresh = tables.build_report([session.result(n.name) for n in session.ordered_for_report()],
+                                session.areas, session.sites, baseline=session.baseline,
+                                distances=session.distances)
+    for name in ("summary", "groups", "sites", "changes", "index_changes", "site_changes",
+                 "burden", "capacity"):
+        assert_frame_equal(getattr(cached, name), getattr(fresh, name), check_exact=True,
+                           obj=name)

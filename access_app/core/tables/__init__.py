@@ -57,7 +57,7 @@ Modules
 
 from .groups import GROUPINGS, IMD_QUINTILE, MISSING, SITE_GROUP, UNREACHABLE, imd_quintile, minutes_order
 from .options import ReportOptions
-from .report import EquityReport, build_report
+from .report import EquityReport, TableCache, build_report
 from .stats import group_stats
 
 __all__ = [
@@ -68,6 +68,7 @@ __all__ = [
     "UNREACHABLE",
     "EquityReport",
     "ReportOptions",
+    "TableCache",
     "build_report",
     "group_stats",
     "imd_quintile",

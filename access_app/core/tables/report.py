@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,38 @@ class EquityReport:
 
 
 
+class TableCache:
+    """Keep the tables of scenario results between reports, so an edit recomputes only its own.
+
+    A front end that rebuilds the report after every edit passes the same cache each time:
+    a scenario whose result object, areas, sites, thresholds, aversion and baseline are
+    unchanged reuses its summary measures, group and site tables and its changes against
+    the baseline. The numbers are exactly those computed afresh (a test checks it).
+    Tables that depend on every scenario at once (the common base, burden, per-area
+    results) are always rebuilt. Holds at most ``size`` entries of each kind.
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._parts: dict[tuple[object, ...], tuple[ScenarioResult, object]] = {}
+        self.hits = 0
+
+    def get(self, kind: str, res: ScenarioResult, *key: object) -> object | None:
+        """Return what was kept for ``res`` under ``key``, or ``None``."""
+        hit = self._parts.get((kind, id(res), *key))
+        if hit is not None and hit[0] is res:
+            self.hits += 1
+            return hit[1]
+        return None
+
+    def put(self, kind: str, res: ScenarioResult, value: object, *key: object) -> None:
+        """Keep ``value`` for ``res`` under ``key`` (the oldest entries go first)."""
+        if len(self._parts) >= self.size * 4:
+            for old in list(self._parts)[: self.size]:
+                del self._parts[old]
+        self._parts[(kind, id(res), *key)] = (res, value)
+
+
 def _check_results(results: Sequence[ScenarioResult], areas: pd.DataFrame) -> None:
     if not results:
         raise ScenarioError("No scenario results to report on.")
@@ -115,10 +148,14 @@ def build_report(
     baseline: str | None = None,
     options: ReportOptions | None = None,
     distances: DistanceMatrix | None = None,
+    cache: TableCache | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> EquityReport:
     """Build every equity table for the given scenario results.
+
+    ``cache`` (a :class:`TableCache` kept between calls) lets scenarios that did not change
+    reuse their tables.
 
     Parameters
     ----------
@@ -164,6 +201,8 @@ def build_report(
         )
     site_info = _site_info(sites)
     common = common_reachable(results)
+    # What every cached part depends on besides its own result.
+    context = (id(areas), id(sites), thresholds, repr(options), float(kappa), id(base))
 
     summary_rows: list[dict[str, object]] = []
     group_frames: list[pd.DataFrame] = []
@@ -173,6 +212,14 @@ def build_report(
         check_cancelled(cancelled)
         report(progress, i / (n + 1), f"Measuring scenario {res.scenario.name!r}")
         sc = res.scenario
+        kept = cache.get("scenario", res, *context) if cache is not None else None
+        if kept is not None:
+            k_head, k_idx, k_groups, k_sites = cast(
+                tuple[dict[str, object], dict[str, object], list[pd.DataFrame], pd.DataFrame], kept)
+            summary_rows.append({**k_head, **_common_stats(res, common, thresholds, quint), **k_idx})
+            group_frames.extend(k_groups)
+            site_frames.append(k_sites)
+            continue
         zero = np.zeros(len(res.minutes), dtype=np.intp)
         order = minutes_order(res.minutes)
         overall = _stats_frame(
@@ -191,9 +238,12 @@ def build_report(
         }
         row.update(overall.iloc[0].to_dict())
         row["areas"] = int(overall["areas"].iloc[0])
+        head = dict(row)
         row.update(_common_stats(res, common, thresholds, quint))
-        row.update(_indices(res, areas, quint, kappa=kappa, options=options))
+        idx = _indices(res, areas, quint, kappa=kappa, options=options)
+        row.update(idx)
         summary_rows.append(row)
+        first_group = len(group_frames)
 
         for g, (codes, labels) in (
             *coded.items(),
@@ -211,6 +261,9 @@ def build_report(
             st.insert(0, "scenario", sc.name)
             group_frames.append(st)
         site_frames.append(_sites_table(res, site_info, thresholds))
+        if cache is not None:
+            cache.put("scenario", res, (head, idx, group_frames[first_group:], site_frames[-1]),
+                      *context)
 
     summary = pd.DataFrame(summary_rows)
     groups = pd.concat(group_frames, ignore_index=True)
@@ -219,8 +272,17 @@ def build_report(
 
     report(progress, n / (n + 1), "Comparing scenarios with the baseline")
     check_cancelled(cancelled)
+    def changes_of(res: ScenarioResult) -> pd.DataFrame:
+        kept = cache.get("changes", res, *context) if cache is not None else None
+        if kept is not None:
+            return cast(pd.DataFrame, kept)
+        frame = _changes(res, base, coded, options)
+        if cache is not None:
+            cache.put("changes", res, frame, *context)
+        return frame
+
     changes = pd.concat(
-        [_changes(res, base, coded, options) for res in results if res is not base]
+        [changes_of(res) for res in results if res is not base]
         or [_changes(base, base, coded, options).iloc[:0]],
         ignore_index=True,
     )
