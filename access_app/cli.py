@@ -42,8 +42,12 @@ def _data_options(p: argparse.ArgumentParser) -> None:
                    help="OS Code-Point Open zip, to geocode files that give only postcodes")
     g.add_argument("--allow-unknown-postcodes", action="store_true",
                    help="drop rows whose postcode is not in Code-Point Open instead of stopping")
+    g.add_argument("--networks", choices=("odn", "regions"), default="odn",
+                   help="network membership where no table is given: 'odn' (default) the 11 "
+                        "Radiotherapy ODNs rebuilt from public sources, with a confidence per site; "
+                        "'regions' the 9 English regions as a labelled proxy")
     g.add_argument("--site-networks", type=Path, metavar="CSV",
-                   help="table site_id,network replacing the default region-as-network proxy")
+                   help="table site_id,network replacing the default ODN membership of sites")
     nets = g.add_mutually_exclusive_group()
     nets.add_argument("--area-networks", type=Path, metavar="CSV",
                       help="table area_id,network assigning each area to a network")
@@ -61,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "if a service is centralised or kept at every centre of a network. "
                     "Runs headless on the embedded England data unless files are given.",
         epilog="Exit codes: 0 success, 2 bad input, 130 interrupted. "
-               "Networks default to the 9 English regions standing in for the 11 radiotherapy ODNs.",
+               "Networks default to the 11 Radiotherapy ODNs rebuilt from public sources "
+               "(--networks regions: the 9 English regions as a proxy).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -96,8 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--postcodes", type=Path, metavar="ZIP", help="Code-Point Open zip for postcodes")
 
     chk = sub.add_parser("check", help="load and validate input files without routing",
-                         description="Load and check areas, sites and network tables; print what "
-                                     "was found. Exit code 2 with a message if anything is wrong.")
+                         description="Load and check areas, sites, network tables and scenarios "
+                                     "(the defaults or --scenarios); print what was found. Exit "
+                                     "code 2 with a message if anything is wrong, as 'run' would.")
+    chk.add_argument("--scenarios", type=Path, metavar="TOML",
+                     help="scenario file to check against the sites (default: the default scenarios)")
     _data_options(chk)
     return parser
 
@@ -126,6 +134,7 @@ def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.
         areas_path=args.population, sites_path=args.sites, postcodes_path=args.postcodes,
         allow_unknown_postcodes=args.allow_unknown_postcodes, site_networks_path=args.site_networks,
         area_networks_path=args.area_networks, icb_networks_path=args.icb_networks, crs=args.crs,
+        networks=args.networks,
     )
 
 
@@ -168,6 +177,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
                           scenario_path=args.scenarios, baseline=args.baseline,
                           cache_dir=args.cache_dir, progress=progress)
+    for warning in dataset.warnings:
+        print(f"access-app-cli: warning: {warning}", file=sys.stderr)
     print(format_summary(result.report))
     print(f"\n{dataset.network_note}")
     print(f"Wrote {len(result.files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
@@ -188,15 +199,24 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from .core import scenarios
     from .core import schema as S
 
     dataset = _load_dataset(args)
+    # The same scenario checks as 'run', so a problem shows here before any routing.
+    if args.scenarios is not None:
+        scenario_list = scenarios.load_scenarios(args.scenarios, sites=dataset.sites)
+    else:
+        scenario_list = scenarios.default_scenarios(dataset.sites)
     a, s = dataset.areas, dataset.sites
     print(f"Areas: {len(a):,} from {dataset.sources.get('areas')}; population {a[S.POPULATION].sum():,.0f}")
     optional = [c for c in (S.IMD_DECILE, S.IMD_RANK, S.URBAN_RURAL, S.RUC_CLASS, S.NETWORK) if c in a]
     print(f"  columns: {', '.join(optional) or 'none of the optional ones'}")
     print(f"Sites: {len(s):,} from {dataset.sources.get('sites')}")
     print(dataset.network_note)
+    for warning in dataset.warnings:
+        print(f"Warning: {warning}")
+    print(f"Scenarios: {', '.join(sc.name for sc in scenario_list)}")
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ import geopandas as gpd
 import networkx as nx
 
 from .. import __version__
-from . import defaults, graphstore, io, network, routing, scenarios, tables
+from . import defaults, graphstore, io, network, odn, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
@@ -54,6 +54,9 @@ class Dataset:
         Text every map and export must carry.
     sources
         Where each input came from.
+    warnings
+        Things the user should know about the loaded data (e.g. sites placed in a network
+        by their location).
     """
 
     areas: gpd.GeoDataFrame
@@ -62,6 +65,7 @@ class Dataset:
     network_note: str = S.NETWORK_PROXY_LABEL
     attribution: str = defaults.ATTRIBUTION
     sources: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 def user_cache_dir() -> Path:
@@ -91,15 +95,40 @@ def configure_osmnx_for_app(*, cache_dir: Path | None = None) -> None:
     network.configure_osmnx(network.OsmnxSettings(cache_folder=str(folder), doh_url_template=None))
 
 
-def load_default_dataset() -> Dataset:
-    """Return the embedded England data: 32,844 LSOAs, 67 sites, boundaries."""
+def load_default_dataset(*, networks: odn.NetworkSource = "odn") -> Dataset:
+    """Return the embedded England data: 32,844 LSOAs, 67 sites, boundaries.
+
+    Parameters
+    ----------
+    networks
+        ``"odn"``: the 11 Radiotherapy ODNs rebuilt from public sources (sites by the
+        embedded membership table, areas by their ICB); ``"regions"``: the 9 English regions
+        as a labelled proxy.
+    """
+    _check_network_source(networks)
+    areas = defaults.load_default_areas()
+    sites = defaults.load_default_sites()
+    boundaries = defaults.load_default_boundaries()
+    if networks == "regions":
+        areas, _ = odn.regions_as_networks(areas, reference=areas, id_column=S.AREA_ID)
+        sites, _ = odn.regions_as_networks(sites, reference=areas, id_column=S.SITE_ID)
+        note = S.NETWORK_PROXY_LABEL
+    else:
+        note = odn.odn_label(sites)
     return Dataset(
-        areas=defaults.load_default_areas(),
-        sites=defaults.load_default_sites(),
-        boundaries=defaults.load_default_boundaries(),
+        areas=areas,
+        sites=sites,
+        boundaries=boundaries,
+        network_note=note,
         sources={"areas": "embedded default (geodata/areas.parquet)",
                  "sites": "embedded default (geodata/sites.csv)"},
     )
+
+
+def _check_network_source(networks: str) -> None:
+    if networks not in odn.NETWORK_SOURCES:
+        raise DataError(f"Unknown network membership {networks!r}: use one of "
+                        f"{', '.join(odn.NETWORK_SOURCES)}.")
 
 
 def load_dataset(
@@ -114,6 +143,7 @@ def load_dataset(
     area_networks_path: str | Path | None = None,
     icb_networks_path: str | Path | None = None,
     crs: str = S.BNG,
+    networks: odn.NetworkSource = "odn",
 ) -> Dataset:
     """Load the user's areas and/or sites, filling the rest from the embedded default.
 
@@ -131,14 +161,21 @@ def load_dataset(
         Tables that assign sites, areas or ICBs to networks (replacing the region proxy).
     crs
         Metric CRS of the analysis.
+    networks
+        Membership for whatever the user's files and tables leave open: ``"odn"`` (the 11
+        Radiotherapy ODNs; a sites file without a network column gets each site's ODN from
+        the embedded table when its id is known, else from the ICB it lies in) or
+        ``"regions"`` (the 9 English regions as a labelled proxy).
 
     Returns
     -------
     Dataset
         Checked data; networks assigned.
     """
+    _check_network_source(networks)
     postcodes = CodePointOpen(Path(postcodes_path)) if postcodes_path else None
-    base = load_default_dataset() if (areas_path is None or sites_path is None) else None
+    base = (load_default_dataset(networks=networks) if (areas_path is None or sites_path is None)
+            else None)
     sources: dict[str, str] = dict(base.sources) if base else {}
     if areas_path is not None:
         areas = io.load_areas(areas_path, mapping=area_mapping, crs=crs, postcodes=postcodes,
@@ -154,10 +191,16 @@ def load_dataset(
     else:
         assert base is not None
         sites = base.sites.to_crs(crs)
-    note = S.NETWORK_PROXY_LABEL
+    boundaries = base.boundaries if base else defaults.load_default_boundaries()
+    areas, sites, note, warnings = _fill_networks(
+        areas, sites, networks=networks, boundaries=boundaries,
+        user_areas=areas_path is not None, user_sites=sites_path is not None,
+    )
     if site_networks_path is not None:
         table = io.read_network_table(site_networks_path, key=S.SITE_ID)
         sites = io.apply_networks(sites, table, key_column=S.SITE_ID, what=f"sites ({sources['sites']})")
+        sites[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        sites[S.NETWORK_SOURCE] = f"table {site_networks_path}"
         sources["site networks"] = str(site_networks_path)
     if area_networks_path is not None:
         table = io.read_network_table(area_networks_path, key=S.AREA_ID)
@@ -172,9 +215,83 @@ def load_dataset(
             f"{k} table {v}" for k, v in sources.items() if "networks" in k
         )
     _check_networks(areas, sites)
-    boundaries = base.boundaries if base else defaults.load_default_boundaries()
     return Dataset(areas=areas, sites=sites, boundaries=boundaries, network_note=note,
-                   sources=sources)
+                   sources=sources, warnings=tuple(warnings))
+
+
+def _fill_networks(
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    networks: odn.NetworkSource,
+    boundaries: dict[str, gpd.GeoDataFrame],
+    user_areas: bool,
+    user_sites: bool,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, list[str]]:
+    """Give the user's sites and areas that have no network one (ODN by location, or region)."""
+    warnings: list[str] = []
+    reference = defaults.load_default_areas() if (user_areas or user_sites) else areas
+    outline = boundaries.get("england")
+
+    def no_network(frame: gpd.GeoDataFrame) -> bool:
+        return S.NETWORK not in frame.columns or bool(frame[S.NETWORK].isna().all())
+
+    if networks == "regions":
+        for kind, user in (("areas", user_areas), ("sites", user_sites)):
+            frame = areas if kind == "areas" else sites
+            if user and no_network(frame):
+                id_col = S.AREA_ID if kind == "areas" else S.SITE_ID
+                frame, located = odn.regions_as_networks(frame, reference=reference,
+                                                         id_column=id_col, outline=outline)
+                if located:
+                    warnings.append(f"{len(located)} {kind} had no region and were placed in the "
+                                    f"region they lie in: {', '.join(located[:20])}"
+                                    + (" ..." if len(located) > 20 else ""))
+                lost = frame.loc[frame[S.NETWORK].isna(), id_col].astype(str).tolist()
+                if lost:
+                    warnings.append(f"{len(lost)} {kind} lie in no English region: "
+                                    f"{', '.join(lost[:20])}" + (" ..." if len(lost) > 20 else ""))
+                if kind == "areas":
+                    areas = frame
+                else:
+                    sites = frame
+        return areas, sites, S.NETWORK_PROXY_LABEL, warnings
+    icb_table = defaults.load_icb_networks()
+    if user_sites and not no_network(sites):
+        sites = sites.copy()
+        sites[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        sites[S.NETWORK_SOURCE] = "sites file"
+    elif user_sites:
+        known = defaults.load_default_sites()
+        by_id = int(sites[S.SITE_ID].astype(str).isin(set(known[S.SITE_ID].astype(str))).sum())
+        sites, located = odn.sites_by_location(sites, reference=reference, icb_table=icb_table,
+                                               outline=outline, known=known)
+        if by_id:
+            warnings.append(f"{by_id} sites had no network: each took its ODN from the embedded "
+                            "membership table by site_id (with its network_confidence).")
+        if located:
+            warnings.append(
+                f"{len(located)} sites had no network column value and are not in the embedded "
+                f"membership table: each was placed in the ODN of the ICB it lies in: "
+                f"{', '.join(located)}. Load a site-to-network table to change this."
+            )
+        unplaced = sites.loc[sites[S.NETWORK].isna(), S.SITE_ID].astype(str).tolist()
+        if unplaced:
+            warnings.append(f"{len(unplaced)} sites have no network and lie in no English ICB: "
+                            f"{', '.join(unplaced)}")
+    odn_names = set(icb_table[S.NETWORK])
+    site_names = set(sites[S.NETWORK].dropna().astype(str)) if S.NETWORK in sites.columns else set()
+    if user_areas and no_network(areas) and site_names & odn_names:
+        areas, n_located = odn.areas_by_icb(areas, reference=reference, icb_table=icb_table,
+                                            outline=outline)
+        if n_located:
+            warnings.append(f"{n_located} areas had no network or ICB and were placed in the ODN "
+                            "of the ICB they lie in.")
+    if site_names and not site_names <= odn_names:
+        note = "Networks: from the sites file's network column"
+    else:
+        note = odn.odn_label(sites)
+    return areas, sites, note, warnings
 
 
 def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
@@ -361,6 +478,11 @@ def metadata(
         "Attribution": dataset.attribution,
         "Networks": dataset.network_note,
     }
+    for what, frame in (("sites", dataset.sites), ("areas", dataset.areas)):
+        if S.NETWORK_CONFIDENCE in frame.columns:
+            counts = frame[S.NETWORK_CONFIDENCE].fillna("none").astype(str).value_counts()
+            meta[f"Network confidence ({what})"] = ", ".join(
+                f"{int(n):,} {level}" for level, n in counts.items())
     meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
     meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
     meta["Sites"] = f"{len(dataset.sites):,} sites"

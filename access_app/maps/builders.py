@@ -231,8 +231,9 @@ def _site_data(
     for k, (_, row) in enumerate(sites.iterrows()):
         lines = [f"<b>{esc(row[schema.SITE_NAME])}</b>"]
         lines.append(f"Linacs: {lin_int[k] if lin_int[k] is not None else 'unknown'}")
-        for col, label in ((schema.NETWORK, "Network"), (schema.SITE_TYPE, "Type"),
-                           (schema.TRUST, "Trust")):
+        for col, label in ((schema.NETWORK, "Network"),
+                           (schema.NETWORK_CONFIDENCE, "Network membership confidence"),
+                           (schema.SITE_TYPE, "Type"), (schema.TRUST, "Trust")):
             if col in sites.columns and pd.notna(row[col]):
                 lines.append(f"{label}: {esc(row[col])}")
         lines.append(f"Role: {_ROLE_TEXT[roles[k]]}")
