@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="road network: road lines (.shp/.gpkg/.fgb/.zip/.parquet), OSM extract "
                           "(.osm/.osm.xml/.osm.bz2/.osm.pbf), GraphML or a saved network; default: "
                           "DfT major road network 2013 (embedded)")
+    run.add_argument("--repair-tolerance", type=float, default=None, metavar="M",
+                     help="road line networks (the default one and line files): merge end points "
+                          "closer than M metres and split lines where an end point meets their "
+                          "side (default 15; 0 joins lines only where end points coincide)")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
@@ -169,14 +173,20 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from .core import pipeline
+    from .core.errors import DataError
 
     start = time.perf_counter()
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")
     dataset = _load_dataset(args)
+    from .core.repair import DEFAULT_TOLERANCE_M
+
+    tolerance = DEFAULT_TOLERANCE_M if args.repair_tolerance is None else args.repair_tolerance
+    if tolerance < 0:
+        raise DataError(f"--repair-tolerance must be 0 or more metres, got {tolerance:g}.")
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
                           scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, progress=progress)
+                          cache_dir=args.cache_dir, repair_tolerance_m=tolerance, progress=progress)
     for warning in dataset.warnings:
         print(f"access-app-cli: warning: {warning}", file=sys.stderr)
     print(format_summary(result.report))

@@ -25,7 +25,7 @@ import geopandas as gpd
 import networkx as nx
 
 from .. import __version__
-from . import defaults, graphstore, io, network, odn, routing, scenarios, tables
+from . import defaults, graphstore, io, network, odn, repair, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
@@ -316,21 +316,47 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def repair_for_graph(
+    lines: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float | None,
+    road_col: str | None,
+    source: str,
+    cancelled: CancelFn | None = None,
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Repair the junctions of road lines (unless ``tolerance_m`` is ``None`` or 0).
+
+    Returns the lines (in EPSG:27700 when repaired) and the source name with what was done.
+    """
+    if not tolerance_m:
+        return lines, source
+    metric = lines if (lines.crs is not None and lines.crs.is_projected) else lines.to_crs(S.BNG)
+    fixed, rep = repair.repair_lines(metric, tolerance_m=tolerance_m, road_col=road_col,
+                                     cancelled=cancelled)
+    log.info("%s: %s", source, rep.summary())
+    return fixed, (f"{source} (junctions repaired within {tolerance_m:g} m: {len(rep.merged):,} "
+                   f"merged, {len(rep.split):,} T-junctions split)")
+
+
 def load_default_network(
     *,
     cache_dir: Path | None = None,
     speed_model: SpeedModel | None = None,
+    repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> nx.MultiDiGraph:
     """Return the DfT major road network 2013 as a routable graph.
 
     The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
-    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file and the speed model.
+    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file, the speed model and
+    the junction repair tolerance (:func:`access_app.core.repair.repair_lines`; ``None`` or
+    0 = no repair).
     """
     speed_model = speed_model or SpeedModel()
     path = defaults.default_roads_path()
-    key = hashlib.sha256(f"{_file_digest(path)}|{speed_model.fingerprint()}".encode()).hexdigest()[:16]
+    recipe = f"{_file_digest(path)}|{speed_model.fingerprint()}|repair={repair_tolerance_m or 0:g}"
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
     folder = (cache_dir or user_cache_dir()) / "networks"
     cached = folder / f"dft2013-{key}.npz"
     if cached.is_file():
@@ -342,8 +368,11 @@ def load_default_network(
         except Exception as exc:  # a damaged cache is rebuilt, never fatal
             log.warning("cached network %s unreadable (%s); rebuilding", cached, exc)
     lines = gpd.read_parquet(path)
+    report(progress, 0.0, "Repairing junctions")
+    lines, source = repair_for_graph(lines, tolerance_m=repair_tolerance_m, road_col="road",
+                                     source="DfT major road network 2013", cancelled=cancelled)
     G = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
-                                 source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
+                                 source=source, progress=scaled(progress, 0.05, 0.9),
                                  cancelled=cancelled)
     check_cancelled(cancelled)
     try:
@@ -369,6 +398,7 @@ def load_network_file(
     *,
     areas: gpd.GeoDataFrame | None = None,
     speed_model: SpeedModel | None = None,
+    repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> nx.MultiDiGraph:
@@ -387,6 +417,10 @@ def load_network_file(
         Area centroids with ``urban_rural``, used to pick urban or rural speeds.
     speed_model
         Speeds; the default UK model if ``None``.
+    repair_tolerance_m
+        For road line files: merge end points and split T-junctions within this distance
+        (:func:`access_app.core.repair.repair_lines`); ``None`` or 0 joins lines only at
+        shared end points.
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -413,9 +447,11 @@ def load_network_file(
                 f"{', '.join(ROAD_COLUMNS + CLASS_COLUMNS)}). Rename the column that holds it."
             )
         urban_col = "urban" if "urban" in lines.columns else None
+        lines, source = repair_for_graph(lines, tolerance_m=repair_tolerance_m, road_col=label_col,
+                                         source=p.name, cancelled=cancelled)
         return network.graph_from_lines(
             lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
-            areas=areas if urban_col is None else None, speed_model=speed_model, source=p.name,
+            areas=areas if urban_col is None else None, speed_model=speed_model, source=source,
             progress=progress, cancelled=cancelled,
         )
     raise DataError(
@@ -522,6 +558,7 @@ def run(
     scenario_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
+    repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RunResult:
@@ -541,6 +578,9 @@ def run(
         Scenario to compare against (the first when ``None``).
     cache_dir
         Cache folder for networks and matrices.
+    repair_tolerance_m
+        Junction repair of road line networks (the default one and line files); ``None``
+        or 0 turns it off.
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -552,11 +592,12 @@ def run(
         scenario_list = scenarios.default_scenarios(dataset.sites)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
-        graph = load_default_network(cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.3),
-                                     cancelled=cancelled)
+        graph = load_default_network(cache_dir=cache_dir, repair_tolerance_m=repair_tolerance_m,
+                                     progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     else:
-        graph = load_network_file(network_path, areas=dataset.areas, progress=scaled(progress, 0.0, 0.3),
-                                  cancelled=cancelled)
+        graph = load_network_file(network_path, areas=dataset.areas,
+                                  repair_tolerance_m=repair_tolerance_m,
+                                  progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     graph_crs = graph.graph.get("crs", S.BNG)
     bounds = _graph_bounds(graph)
     io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
