@@ -91,6 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
                      help="road line networks (the default one and line files): merge end points "
                           "closer than M metres and split lines where an end point meets their "
                           "side (default 15; 0 joins lines only where end points coincide)")
+    fg = run.add_argument_group("sea and air links (Isle of Wight, Isles of Scilly)")
+    fg.add_argument("--ferries", type=Path, metavar="CSV",
+                    help="ferry, plane and helicopter links replacing the embedded table (columns "
+                         "route, from/to easting,northing or lat,lon, crossing_min, headway_min, "
+                         "check_in_min, carries_cars, runs_in_winter, enabled); time = crossing + "
+                         "half the headway + check-in")
+    fg.add_argument("--no-ferries", action="store_true", help="road links only: islands unreachable")
+    fg.add_argument("--ferries-cars-only", action="store_true",
+                    help="switch off links that carry no cars (passenger boats, planes, helicopters)")
+    fg.add_argument("--ferries-winter", action="store_true",
+                    help="switch off links that do not run in winter")
+    fg.add_argument("--no-ferry", action="append", default=[], metavar="ROUTE",
+                    help="switch off one route by its id (repeatable)")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
@@ -171,6 +184,16 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
     return "\n".join(rows)
 
 
+def _ferry_links(args: argparse.Namespace):  # noqa: ANN202 - a DataFrame or None
+    from .core import ferries
+
+    if args.no_ferries:
+        return None
+    table = ferries.read_ferries(args.ferries)
+    return ferries.select_links(table, cars_only=args.ferries_cars_only, winter=args.ferries_winter,
+                                disabled=tuple(args.no_ferry))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .core import pipeline
     from .core.errors import DataError
@@ -186,7 +209,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         raise DataError(f"--repair-tolerance must be 0 or more metres, got {tolerance:g}.")
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
                           scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, repair_tolerance_m=tolerance, progress=progress)
+                          cache_dir=args.cache_dir, repair_tolerance_m=tolerance,
+                          ferry_links=_ferry_links(args), progress=progress)
     for warning in dataset.warnings:
         print(f"access-app-cli: warning: {warning}", file=sys.stderr)
     print(format_summary(result.report))

@@ -69,6 +69,10 @@ class GraphArrays:
         Gap in metres between each dropped node's component and the kept network.
     speed_model
         Fingerprint of the speed model that made the travel times ("" if unknown).
+    land
+        Optional land-mass label per node (node attribute ``land``, 0 = main network, set
+        by :mod:`access_app.core.ferries` for islands joined by a ferry): a point's access
+        candidates are kept on the land of its nearest node, so no access leg crosses the sea.
     """
 
     node_ids: np.ndarray
@@ -80,6 +84,7 @@ class GraphArrays:
     dropped_xy: np.ndarray
     dropped_gap_m: np.ndarray
     speed_model: str = ""
+    land: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -94,8 +99,9 @@ class GraphArrays:
         the hash does not depend on the order in which edges were stored.
         """
         h = hashlib.sha256()
+        extra = () if self.land is None else (self.land,)
         for arr in (self.node_ids, self.x, self.y, *self.reversed_csr,
-                    self.dropped_xy, self.dropped_gap_m):
+                    self.dropped_xy, self.dropped_gap_m, *extra):
             a = np.ascontiguousarray(arr)
             h.update(str(a.dtype).encode() + str(a.shape).encode())
             h.update(a.tobytes())
@@ -221,6 +227,8 @@ def _build_arrays(G: nx.MultiDiGraph) -> GraphArrays:
     gap = np.asarray(G.graph.get("dropped_nodes_gap_m", np.full(len(dropped), np.inf)), float)
     if gap.shape != (len(dropped),):
         raise NetworkError("graph attribute dropped_nodes_gap_m does not match dropped_nodes_xy")
+    land = (np.fromiter((d.get("land", 0) for _, d in G.nodes(data=True)), np.int64, len(node_ids))
+            if G.graph.get("has_land") else None)
     return GraphArrays(
         node_ids=node_ids,
         x=x,
@@ -231,6 +239,7 @@ def _build_arrays(G: nx.MultiDiGraph) -> GraphArrays:
         dropped_xy=dropped,
         dropped_gap_m=gap,
         speed_model=str(G.graph.get("speed_model", "")),
+        land=land,
     )
 
 
@@ -417,6 +426,8 @@ def _load_arrays(path: str | Path) -> nx.MultiDiGraph:
         dropped_xy=dropped,
         dropped_gap_m=gap,
         speed_model=str(graph_attrs.get("speed_model", "")),
+        land=(np.array([0 if v is None else int(v) for v in node_cols["land"]], dtype=np.int64)
+              if graph_attrs.get("has_land") and "land" in node_cols else None),
     )
     attach_arrays(G, arrays)
     return G

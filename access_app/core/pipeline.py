@@ -12,20 +12,22 @@ Steps, each a function with progress and cancel hooks:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
+import pandas as pd
 
 from .. import __version__
-from . import defaults, graphstore, io, network, odn, repair, routing, scenarios, tables
+from . import defaults, ferries, graphstore, io, network, odn, repair, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError
@@ -338,24 +340,69 @@ def repair_for_graph(
                    f"merged, {len(rep.split):,} T-junctions split)")
 
 
+#: Ferry links argument meaning "the embedded table" (``geodata/ferries.csv``).
+EMBEDDED_FERRIES = "embedded"
+
+
+def ferry_table(ferry_links: pd.DataFrame | str | None) -> pd.DataFrame | None:
+    """Return the ferry links to add: the embedded table, a given table, or ``None``."""
+    if ferry_links is None:
+        return None
+    if isinstance(ferry_links, str):
+        return ferries.select_links(ferries.read_ferries(
+            None if ferry_links == EMBEDDED_FERRIES else ferry_links))
+    return ferry_links
+
+
+def add_ferries(
+    graph: nx.MultiDiGraph,
+    ferry_links: pd.DataFrame | None,
+    *,
+    lines: gpd.GeoDataFrame | None,
+    build_island: object,
+) -> nx.MultiDiGraph:
+    """Add sea and air links (and their islands' roads) to a road graph before routing.
+
+    The one place where ferries join the network (:func:`access_app.core.ferries.add_ferry_links`);
+    ``None`` or an empty table returns ``graph`` unchanged.
+    """
+    if ferry_links is None or len(ferry_links) == 0:
+        return graph
+    joined, rep = ferries.add_ferry_links(graph, ferry_links, lines=lines, build_island=build_island)
+    if len(rep):
+        joined.graph["source"] = (f"{graph.graph.get('source', 'road network')}; ferry links: "
+                                  f"{', '.join(rep['route'])}")
+    return joined
+
+
+def _table_digest(frame: pd.DataFrame | None) -> str:
+    if frame is None or len(frame) == 0:
+        return "none"
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]
+
+
 def load_default_network(
     *,
     cache_dir: Path | None = None,
     speed_model: SpeedModel | None = None,
     repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
+    ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> nx.MultiDiGraph:
     """Return the DfT major road network 2013 as a routable graph.
 
     The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
-    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file, the speed model and
+    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file, the speed model,
     the junction repair tolerance (:func:`access_app.core.repair.repair_lines`; ``None`` or
-    0 = no repair).
+    0 = no repair) and the ferry links (``"embedded"``: ``geodata/ferries.csv``; a table
+    from :func:`access_app.core.ferries.read_ferries`; ``None``: none).
     """
     speed_model = speed_model or SpeedModel()
+    links = ferry_table(ferry_links)
     path = defaults.default_roads_path()
-    recipe = f"{_file_digest(path)}|{speed_model.fingerprint()}|repair={repair_tolerance_m or 0:g}"
+    recipe = (f"{_file_digest(path)}|{speed_model.fingerprint()}|repair={repair_tolerance_m or 0:g}"
+              f"|ferries={_table_digest(links)}")
     key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
     folder = (cache_dir or user_cache_dir()) / "networks"
     cached = folder / f"dft2013-{key}.npz"
@@ -371,9 +418,11 @@ def load_default_network(
     report(progress, 0.0, "Repairing junctions")
     lines, source = repair_for_graph(lines, tolerance_m=repair_tolerance_m, road_col="road",
                                      source="DfT major road network 2013", cancelled=cancelled)
-    G = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
-                                 source=source, progress=scaled(progress, 0.05, 0.9),
-                                 cancelled=cancelled)
+    lines = lines if lines.crs is not None else lines.set_crs(S.BNG)
+    build = functools.partial(network.graph_from_lines, road_col="road", urban_col="urban",
+                              speed_model=speed_model, source=source)
+    G = build(lines, progress=scaled(progress, 0.05, 0.85), cancelled=cancelled)
+    G = add_ferries(G, links, lines=lines.to_crs(S.BNG), build_island=build)
     check_cancelled(cancelled)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -399,6 +448,7 @@ def load_network_file(
     areas: gpd.GeoDataFrame | None = None,
     speed_model: SpeedModel | None = None,
     repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
+    ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> nx.MultiDiGraph:
@@ -421,6 +471,10 @@ def load_network_file(
         For road line files: merge end points and split T-junctions within this distance
         (:func:`access_app.core.repair.repair_lines`); ``None`` or 0 joins lines only at
         shared end points.
+    ferry_links
+        For road line files: sea and air links to add (see :func:`load_default_network`);
+        links whose mainland port lies outside the network are skipped. OSM extracts and
+        saved networks are used as they are.
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -449,11 +503,12 @@ def load_network_file(
         urban_col = "urban" if "urban" in lines.columns else None
         lines, source = repair_for_graph(lines, tolerance_m=repair_tolerance_m, road_col=label_col,
                                          source=p.name, cancelled=cancelled)
-        return network.graph_from_lines(
-            lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
+        build = functools.partial(
+            network.graph_from_lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
             areas=areas if urban_col is None else None, speed_model=speed_model, source=source,
-            progress=progress, cancelled=cancelled,
         )
+        G = build(lines, progress=progress, cancelled=cancelled)
+        return add_ferries(G, ferry_table(ferry_links), lines=lines.to_crs(S.BNG), build_island=build)
     raise DataError(
         f"{p}: a road network must be an OSM extract ({', '.join(OSM_SUFFIXES)}), a saved network "
         f"({', '.join(SAVED_SUFFIXES)}) or a road line file ({', '.join(LINE_SUFFIXES)})."
@@ -559,6 +614,7 @@ def run(
     baseline: str | None = None,
     cache_dir: Path | None = None,
     repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
+    ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RunResult:
@@ -581,6 +637,8 @@ def run(
     repair_tolerance_m
         Junction repair of road line networks (the default one and line files); ``None``
         or 0 turns it off.
+    ferry_links
+        Sea and air links (see :func:`load_default_network`); ``None`` for none.
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -593,10 +651,11 @@ def run(
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         graph = load_default_network(cache_dir=cache_dir, repair_tolerance_m=repair_tolerance_m,
-                                     progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
+                                     ferry_links=ferry_links, progress=scaled(progress, 0.0, 0.3),
+                                     cancelled=cancelled)
     else:
         graph = load_network_file(network_path, areas=dataset.areas,
-                                  repair_tolerance_m=repair_tolerance_m,
+                                  repair_tolerance_m=repair_tolerance_m, ferry_links=ferry_links,
                                   progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     graph_crs = graph.graph.get("crs", S.BNG)
     bounds = _graph_bounds(graph)
@@ -608,6 +667,7 @@ def run(
     check_cancelled(cancelled)
     matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
                             cancelled=cancelled)
+    dataset = with_ferry_areas(dataset, graph)
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
@@ -616,6 +676,22 @@ def run(
                                  progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
     return RunResult(report=result, files=files, matrix=matrix)
+
+
+def with_ferry_areas(dataset: Dataset, graph: nx.MultiDiGraph) -> Dataset:
+    """Return the dataset with ``via_ferry`` on its areas: the sea or air routes they depend on.
+
+    ``""`` for areas on the main road network; unchanged when the graph has no ferry links.
+    """
+    if not graph.graph.get("has_land"):
+        return dataset
+    areas = dataset.areas.copy()
+    areas[VIA_FERRY] = ferries.ferry_areas(graph, areas).to_numpy(dtype=object)
+    return replace(dataset, areas=areas)
+
+
+#: Per-area column naming the ferry, plane or helicopter routes an area's journeys depend on.
+VIA_FERRY = "via_ferry"
 
 
 def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:

@@ -146,6 +146,20 @@ def snap_points(
     dist, idx = tree.query(xy, k=k, workers=-1)
     dist = np.asarray(dist, dtype=float).reshape(n, k)
     idx = np.asarray(idx, dtype=np.int64).reshape(n, k)
+    if arrays.land is not None:
+        # Keep the k nearest on the land of the nearest node (no access leg across the sea):
+        # rows whose candidates mix land masses are searched again, wider.
+        mixed = np.flatnonzero((arrays.land[idx] != arrays.land[idx[:, :1]]).any(axis=1))
+        if len(mixed):
+            wide = min(arrays.n_nodes, 3 * k)
+            wd, wi = tree.query(xy[mixed], k=wide, workers=-1)
+            wd = np.asarray(wd, dtype=float).reshape(len(mixed), wide)
+            wi = np.asarray(wi, dtype=np.int64).reshape(len(mixed), wide)
+            other = arrays.land[wi] != arrays.land[idx[mixed, :1]]
+            order = np.argsort(other, axis=1, kind="stable")[:, :k]
+            idx[mixed] = np.take_along_axis(wi, order, axis=1)
+            dist[mixed] = np.where(np.take_along_axis(other, order, axis=1), np.inf,
+                                   np.take_along_axis(wd, order, axis=1))
     speed = np.where(urban, params.access_speed_urban_kmh, params.access_speed_rural_kmh) / 3.6
     leg = dist * params.detour_factor / speed[:, None]
     nearest = dist[:, 0]
