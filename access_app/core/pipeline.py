@@ -221,6 +221,26 @@ def load_dataset(
                    sources=sources, warnings=tuple(warnings))
 
 
+def fill_networks(
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    networks: odn.NetworkSource = "odn",
+    boundaries: dict[str, gpd.GeoDataFrame] | None = None,
+    user_areas: bool = False,
+    user_sites: bool = False,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, list[str]]:
+    """Give a user's sites and areas without a network one, as :func:`load_dataset` does.
+
+    Returns the areas, the sites, the network label and the warnings (e.g. the sites placed
+    by location), for callers that load one table at a time (the desktop app).
+    """
+    _check_network_source(networks)
+    return _fill_networks(areas, sites, networks=networks,
+                          boundaries=boundaries or defaults.load_default_boundaries(),
+                          user_areas=user_areas, user_sites=user_sites)
+
+
 def _fill_networks(
     areas: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
@@ -707,6 +727,7 @@ __all__ = [
     "configure_osmnx_for_app",
     "describe_scenario",
     "evaluate",
+    "fill_networks",
     "load_dataset",
     "load_default_dataset",
     "load_default_network",

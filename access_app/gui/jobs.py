@@ -69,7 +69,14 @@ def load_table_job(path: Path, kind: str, mapping: io.ColumnMapping, *,
         check_cancelled(cancelled)
         sources = dict(base.sources)
         sources[kind] = str(path)
-        ds = replace(base, **{kind: table}, sources=sources)
+        # A sites (or areas) file without networks gets them as on the command line.
+        areas, sites, note, warnings = pipeline.fill_networks(
+            table if kind == "areas" else base.areas, table if kind == "sites" else base.sites,
+            networks="regions" if base.network_note == schema.NETWORK_PROXY_LABEL else "odn",
+            boundaries=base.boundaries or None, user_areas=kind == "areas",
+            user_sites=kind == "sites")
+        ds = replace(base, areas=areas, sites=sites, sources=sources, network_note=note,
+                     warnings=tuple(warnings))
         matrix = None
         if graph is not None:
             matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache_dir,

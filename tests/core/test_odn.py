@@ -91,3 +91,17 @@ def test_odn_label_counts_low_confidence_sites() -> None:
     sites = pd.DataFrame({S.NETWORK: ["a", "b", "b"], S.NETWORK_CONFIDENCE: ["low", "high", "low"]})
     label = odn.odn_label(sites)
     assert "2 of 3 sites low confidence" in label and "2 of the 11 in use" in label
+
+
+def test_fill_networks_for_one_table_matches_load_dataset(shared_geodata: Path) -> None:
+    """The desktop app loads one table at a time and fills networks the same way."""
+    from access_app.core import io
+
+    path = shared_geodata / "sites" / "england_radiotherapy_sites.csv"
+    base = pipeline.load_default_dataset()
+    areas, sites, note, warnings = pipeline.fill_networks(
+        base.areas, io.load_sites(path), boundaries=base.boundaries, user_sites=True)
+    whole = pipeline.load_dataset(sites_path=path)
+    assert sites[S.NETWORK].tolist() == whole.sites[S.NETWORK].tolist()
+    assert note == whole.network_note and list(warnings) == list(whole.warnings)
+    assert areas is base.areas or areas.equals(base.areas)
