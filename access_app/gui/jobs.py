@@ -48,6 +48,7 @@ def load_default_job(*, cache_dir: Path | None) -> Task:
         check_cancelled(cancelled)
         graph = pipeline.load_default_network(
             cache_dir=cache_dir, progress=scaled(progress, 0.05, 0.35), cancelled=cancelled)
+        ds = pipeline.with_ferry_areas(ds, graph)  # via_ferry for tables and map tooltips
         check_cancelled(cancelled)
         matrix = pipeline.compute_matrix(ds, graph, cache_dir=cache_dir,
                                          progress=scaled(progress, 0.35, 1.0),

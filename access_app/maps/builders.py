@@ -275,6 +275,11 @@ def _area_data(areas: gpd.GeoDataFrame, cls: np.ndarray) -> dict[str, Any]:
         data["imd"] = _ints(areas[schema.IMD_DECILE])
     if schema.SITE_NAME in areas.columns:
         data["site"], data["sites"] = _categories(areas[schema.SITE_NAME])
+    if "via_ferry" in areas.columns:  # sea or air routes the area depends on ("" = none)
+        routes = areas["via_ferry"].astype("object").where(areas["via_ferry"].astype(str) != "")
+        if routes.notna().any():
+            data["ferry"], data["ferries"] = _categories(
+                routes.map(lambda r: r.replace(";", ", ") if isinstance(r, str) else r))
     return data
 
 

@@ -19,7 +19,7 @@ from access_app.core import schema
 from access_app.core.errors import DataError
 from access_app.core.scenarios import Scenario, ScenarioResult
 
-_KEEP = (schema.AREA_ID, schema.AREA_NAME, schema.POPULATION, schema.IMD_DECILE)
+_KEEP = (schema.AREA_ID, schema.AREA_NAME, schema.POPULATION, schema.IMD_DECILE, "via_ferry")
 
 
 def site_roles(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -28,6 +28,7 @@ window.accessApp = window.accessApp || (function () {
         (q === 1 ? " (most deprived)" : (q === 10 ? " (least deprived)" : ""))));
     }
     if (d.site) { rows.push("Assigned site: " + (d.site[i] === null ? "none" : d.sites[d.site[i]])); }
+    if (d.ferry && d.ferry[i] !== null) { rows.push("By sea or air: " + d.ferries[d.ferry[i]]); }
     if (d.base) { rows.push("Baseline: " + fmtMin(d.base[i])); }
     if (d.min) { rows.push("Travel time: " + fmtMin(d.min[i])); }
     if (d.chg) { rows.push("Change: " + fmtChange(d.chg[i])); }

@@ -167,3 +167,16 @@ def test_isle_of_wight_and_scilly_are_reached_on_the_default_network(tmp_path: P
     m0 = routing.travel_time_matrix(none, data.areas, data.sites)
     np.testing.assert_allclose(m0.minutes[~(iow | scilly)], m.minutes[~(iow | scilly)])
     assert np.isinf(m0.minutes[iow | scilly]).all()
+
+
+def test_map_tooltips_name_the_sea_or_air_routes() -> None:
+    from access_app.maps import builders
+
+    areas = gpd.GeoDataFrame({S.AREA_ID: ["a", "b"], S.AREA_NAME: ["Ryde", "Leeds"],
+                              "via_ferry": ["boat;plane", ""]},
+                             geometry=[Point(459000, 92000), Point(430000, 433600)],
+                             crs=S.BNG).to_crs(S.WGS84)
+    data = builders._area_data(areas, np.zeros(2))
+    assert data["ferries"] == ["boat, plane"] and data["ferry"] == [0, None]
+    runtime = (Path(__file__).resolve().parents[2] / "resources" / "maps" / "runtime.js").read_text()
+    assert '"By sea or air: " + d.ferries[d.ferry[i]]' in runtime
