@@ -8,25 +8,42 @@ The same core calls as the desktop app, for batch runs and reproducible board pa
     access-app-cli check --population areas.csv      # validate files without routing
 
 Progress goes to stderr, a short summary table to stdout. Exit codes: 0 success,
-2 bad input (one line naming the file and the problem), 130 interrupted.
+2 bad input or an export that could not be written (one line naming the file and the
+problem), 130 interrupted (Ctrl-C), 143 stopped by SIGTERM; see docs/reliability.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cli_model
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as shells report it
+
+
+class _Terminated(KeyboardInterrupt):
+    """Raised by the SIGTERM handler so a stop cleans up exactly like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise _Terminated
 
 log = logging.getLogger("access_app")
+
+
+def _subcommands() -> list:  # noqa: ANN202 - modules with add_parser(sub) and run(args)
+    from . import cli_matrix, cli_model, cli_optimise, cli_sweep
+
+    return [cli_matrix, cli_model, cli_optimise, cli_sweep]
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -59,12 +76,16 @@ def _data_options(p: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of ``access-app-cli``."""
+    from .core import filetypes  # standard library only: keeps --help fast
+
     parser = argparse.ArgumentParser(
         prog="access-app-cli",
         description="Car travel time to radiotherapy services and its equity: who travels further "
                     "if a service is centralised or kept at every centre of a network. "
                     "Runs headless on the embedded England data unless files are given.",
-        epilog="Exit codes: 0 success, 2 bad input, 130 interrupted. "
+        epilog="Exit codes: 0 success, 2 bad input or an export that could not be written "
+               "(the previous export set is kept), 130 interrupted (Ctrl-C), 143 stopped by "
+               "SIGTERM; an interrupted run leaves the previous export set whole. "
                "Networks default to the 11 Radiotherapy ODNs rebuilt from public sources "
                "(--networks regions: the 9 English regions as a proxy).",
     )
@@ -84,8 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", metavar="NAME",
                      help="scenario the others are compared with (default: the first)")
     run.add_argument("--network", type=Path, metavar="FILE",
-                     help="road network: road lines (.shp/.gpkg/.fgb/.zip/.parquet), OSM extract "
-                          "(.osm/.osm.xml/.osm.bz2/.osm.pbf), GraphML or a saved network; default: "
+                     help=f"road network: road lines ({filetypes.describe('road_lines')}), OSM extract "
+                          f"({filetypes.describe('osm')}) or a saved network "
+                          f"({filetypes.describe('saved_network')}); default: "
                           "DfT major road network 2013 (embedded)")
     run.add_argument("--repair-tolerance", type=float, default=None, metavar="M",
                      help="road line networks (the default one and line files): merge end points "
@@ -104,9 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
                     help="switch off links that do not run in winter")
     fg.add_argument("--no-ferry", action="append", default=[], metavar="ROUTE",
                     help="switch off one route by its id (repeatable)")
+    run.add_argument("--matrix", type=Path, metavar="FILE",
+                     help="travel times made elsewhere (CSV/Parquet: area id, site id, minutes; e.g. "
+                          "public transport from r5py or OTP) instead of routing; see 'matrix --out'")
     run.add_argument("--cache-dir", type=Path, metavar="DIR",
                      help="where networks and travel-time matrices are cached "
                           "(default: the user cache folder, or ACCESS_APP_CACHE)")
+    run.add_argument("--model", type=Path, metavar="TOML",
+                     help="model settings: car speeds and routing parameters (see 'access-app-cli "
+                          "model'); default: a [model] table in --scenarios, else the built-in model")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     _data_options(run)
 
@@ -118,12 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--postcodes", type=Path, metavar="ZIP", help="Code-Point Open zip for postcodes")
 
     chk = sub.add_parser("check", help="load and validate input files without routing",
-                         description="Load and check areas, sites, network tables and scenarios "
-                                     "(the defaults or --scenarios); print what was found. Exit "
-                                     "code 2 with a message if anything is wrong, as 'run' would.")
+                         description="Load and check areas, sites and network tables; print what "
+                                     "was found, and build the scenarios against the sites as 'run' "
+                                     "would. Exit code 2 with a message if anything is wrong.")
     chk.add_argument("--scenarios", type=Path, metavar="TOML",
                      help="scenario file to check against the sites (default: the default scenarios)")
     _data_options(chk)
+    for module in _subcommands():
+        module.add_parser(sub)
     return parser
 
 
@@ -195,12 +225,14 @@ def _ferry_links(args: argparse.Namespace):  # noqa: ANN202 - a DataFrame or Non
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .core import pipeline
+    from .core import limits, pipeline
     from .core.errors import DataError
 
+    limits.check_output_folder(args.out)  # before any loading or routing
     start = time.perf_counter()
     progress = _StderrProgress(args.quiet)
     progress(0.0, "Loading areas and sites")
+    model = cli_model.load(args.model)
     dataset = _load_dataset(args)
     from .core.repair import DEFAULT_TOLERANCE_M
 
@@ -208,9 +240,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if tolerance < 0:
         raise DataError(f"--repair-tolerance must be 0 or more metres, got {tolerance:g}.")
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
-                          scenario_path=args.scenarios, baseline=args.baseline,
-                          cache_dir=args.cache_dir, repair_tolerance_m=tolerance,
-                          ferry_links=_ferry_links(args), progress=progress)
+                          scenario_path=args.scenarios, matrix_path=args.matrix,
+                          baseline=args.baseline, cache_dir=args.cache_dir,
+                          repair_tolerance_m=tolerance, ferry_links=_ferry_links(args),
+                          progress=progress,
+                          **({} if model is None else {"speed_model": model.speed_model,
+                                                       "routing_params": model.routing_params,
+                                                       "model_source": model.source}))
     for warning in dataset.warnings:
         print(f"access-app-cli: warning: {warning}", file=sys.stderr)
     print(format_summary(result.report))
@@ -233,15 +269,16 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .core import scenarios
+    from .core import pipeline, scenarios
     from .core import schema as S
 
     dataset = _load_dataset(args)
-    # The same scenario checks as 'run', so a problem shows here before any routing.
+    # The same scenario construction as 'run', so check finds what run would hit.
     if args.scenarios is not None:
         scenario_list = scenarios.load_scenarios(args.scenarios, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
+    pipeline.check_scenarios(dataset, scenario_list)
     a, s = dataset.areas, dataset.sites
     print(f"Areas: {len(a):,} from {dataset.sources.get('areas')}; population {a[S.POPULATION].sum():,.0f}")
     optional = [c for c in (S.IMD_DECILE, S.IMD_RANK, S.URBAN_RURAL, S.RUC_CLASS, S.NETWORK) if c in a]
@@ -266,8 +303,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return EXIT_OK
     commands = {"run": _cmd_run, "scenarios": _cmd_scenarios, "check": _cmd_check}
+    commands.update({m.COMMAND: m.run for m in _subcommands()})
+    previous = _install_sigterm()
     try:
-        if args.command == "run":
+        if args.command in ("run", "matrix", "optimise", "sweep") and getattr(args, "network", None):
+            # Only a network file may go through osmnx; the default run never imports it.
             from .core.pipeline import configure_osmnx_for_app
 
             configure_osmnx_for_app(cache_dir=args.cache_dir)
@@ -275,13 +315,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Cancelled:
         print("access-app-cli: stopped.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except _Terminated:
+        print("access-app-cli: terminated (SIGTERM); previous exports are unchanged.", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
-        print("access-app-cli: interrupted.", file=sys.stderr)
+        print("access-app-cli: interrupted; previous exports are unchanged.", file=sys.stderr)
         return EXIT_INTERRUPTED
     except AccessAppError as exc:
         message = " ".join(str(exc).split())
         print(f"access-app-cli: error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _install_sigterm() -> signal.Handlers | object | None:
+    """Treat SIGTERM like Ctrl-C (clean up, exit 143); return the handler it replaces."""
+    try:
+        return signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError):  # not the main thread (embedded use): leave signals alone
+        return None
 
 
 if __name__ == "__main__":

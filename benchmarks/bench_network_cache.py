@@ -62,7 +62,7 @@ def main() -> None:
         t = time.perf_counter()
         routing.travel_time_matrix(H, areas, sites)
         first = time.perf_counter() - t
-        print(f"DfT network: {G.number_of_nodes():,} nodes, {G.number_of_edges():,} edges; "
+        print(f"DfT network: {G.n_nodes:,} nodes, {G.n_edges:,} edges; "
               f".npz {npz.stat().st_size / 1e6:.1f} MB, GraphML {gml.stat().st_size / 1e6:.1f} MB")
         print(f"build from the zip (read, node, classify urban, speeds): {build:.2f} s")
         print(f"reopen .npz, same process: median {statistics.median(loads):.3f} s, "

@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_routing import dft_graph, england_sites, peak_rss_mb  # noqa: E402
 
 from access_app.core import routing  # noqa: E402
-from access_app.core.graphstore import GraphArrays  # noqa: E402
+from access_app.core.network import GraphArrays  # noqa: E402
 from access_app.core.routing import RoutingParams  # noqa: E402
 
 
@@ -85,7 +85,7 @@ def densify(G: nx.MultiDiGraph, target_nodes: int) -> GraphArrays:
 def main() -> None:
     target = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     t = time.perf_counter()
-    arrays = densify(dft_graph(), target)
+    arrays = densify(dft_graph().graph, target)
     print(f"densified DfT network: {arrays.n_nodes:,} nodes, {arrays.u.size:,} directed edges "
           f"(built in {time.perf_counter() - t:.1f} s); peak RSS {peak_rss_mb():,.0f} MB")
     sites = england_sites()

@@ -36,7 +36,6 @@ sys.path.insert(0, str(REPO))
 
 from access_app.core import defaults, network, pipeline, repair, routing  # noqa: E402
 from access_app.core import schema as S  # noqa: E402
-from access_app.core.graphstore import arrays_of  # noqa: E402
 
 #: Cause named when a site's two candidate nodes lie this close (m) yet far apart by road.
 JUNCTION_GAP_M = 100.0
@@ -123,7 +122,7 @@ def exceptions(
 
 def bridge_cause(graph: object, site_xy: np.ndarray, params: routing.RoutingParams) -> str:
     """Describe the gap a site's access legs bridge: its two candidate nodes far apart by road."""
-    arrays = arrays_of(graph)
+    arrays = graph.arrays  # type: ignore[attr-defined]
     snap = routing.snap_points(arrays, site_xy[None, :], np.array([True]), params=params)
     nodes = snap.nodes[0]
     indptr, indices, data = arrays.reversed_csr

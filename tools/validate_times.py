@@ -113,7 +113,7 @@ def full_detail_minutes(osm_path: Path, destinations: dict[str, tuple[float, flo
     hull of the extract's road network.
     """
     graph = network.graph_from_osm_file(osm_path, areas=areas)
-    arrays = routing.arrays_of(graph)
+    arrays = graph.arrays
     hull = shapely.MultiPoint(np.column_stack([arrays.x, arrays.y])).convex_hull
     inside = areas[areas.geometry.within(hull)]
     if local_authority:
@@ -151,7 +151,7 @@ def error_table(model: np.ndarray, reference: np.ndarray, urban: np.ndarray) -> 
 def class_speed_table(graph: object) -> pd.DataFrame:
     """Return the network's average speed (km/h) per class and setting vs published figures."""
     rows: dict[tuple[str, str], list[float]] = {}
-    for _, _, d in graph.edges(data=True):  # type: ignore[attr-defined]
+    for _, _, d in graph.graph.edges(data=True):  # type: ignore[attr-defined]
         if d.get("highway") in ("ferry", "ferry_access"):
             continue
         key = (str(d.get("highway")), "urban" if d.get("urban") else "rural")

@@ -39,7 +39,7 @@ from scipy.spatial import cKDTree
 
 from . import schema as S
 from .errors import DataError
-from .graphstore import forget_arrays
+from .network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +192,9 @@ def add_ferry_links(
 ) -> tuple[nx.MultiDiGraph, pd.DataFrame]:
     """Return a copy of ``G`` with the ferry links (and their islands' roads) added.
 
-    Call it before routing arrays are built (it drops any cached ones).
+    Works on the graph; make the routing arrays of the result with
+    :meth:`~access_app.core.network.RoadNetwork.from_graph` (which also labels each node's
+    land mass, :attr:`~access_app.core.network.GraphArrays.land`).
 
     Parameters
     ----------
@@ -204,8 +206,8 @@ def add_ferry_links(
         The road lines ``G`` was built from (metric CRS), to find the island roads that the
         main network left out; ``None`` joins island ports to nothing but the ferry.
     build_island
-        ``callable(lines) -> MultiDiGraph`` building a graph from a subset of ``lines`` with
-        the same options as ``G`` (e.g. a ``functools.partial`` of
+        ``callable(lines) -> RoadNetwork`` (or a MultiDiGraph) building a network from a
+        subset of ``lines`` with the same options as ``G`` (e.g. a ``functools.partial`` of
         :func:`access_app.core.network.graph_from_lines`); needed with ``lines``.
     detour_factor, access_speed_kmh
         Access edges between a port and its nearest road node (defaults of
@@ -219,7 +221,6 @@ def add_ferry_links(
         ``island_port_m`` (port to the island's nearest road node).
     """
     H = G.copy()
-    forget_arrays(H)
     crs = H.graph.get("crs", S.BNG)
     if crs != S.BNG:
         ferries = ferries.copy()
@@ -296,6 +297,8 @@ def add_ferry_links(
         if label >= 0 and label not in joined:
             part = island_lines[labels == label]  # type: ignore[index]
             sub = build_island(part)  # type: ignore[operator]
+            if isinstance(sub, RoadNetwork):
+                sub = sub.graph
             mapping = {n: next_id + k for k, n in enumerate(sub.nodes)}
             next_id += len(mapping)
             sub = nx.relabel_nodes(sub, mapping)
@@ -357,13 +360,13 @@ def _add_route(current: str, route: str) -> str:
     return ";".join(routes)
 
 
-def ferry_areas(G: nx.MultiDiGraph, areas: gpd.GeoDataFrame) -> pd.Series:
+def ferry_areas(road_network: RoadNetwork, areas: gpd.GeoDataFrame) -> pd.Series:
     """Return, per area, the ferry routes serving the land its nearest node is on.
 
     Parameters
     ----------
-    G
-        Graph from :func:`add_ferry_links` (any graph: then every value is "").
+    road_network
+        Network of a graph from :func:`add_ferry_links` (any network: then every value is "").
     areas
         Area points (reprojected to the graph's CRS).
 
@@ -372,12 +375,11 @@ def ferry_areas(G: nx.MultiDiGraph, areas: gpd.GeoDataFrame) -> pd.Series:
     pandas.Series
         Route ids joined by ";" ("" for areas on the main network), indexed like ``areas``.
     """
-    from .graphstore import arrays_of
-
-    if not G.graph.get("has_land") or areas.empty:
+    G = road_network.graph
+    if road_network.arrays.land is None or areas.empty:
         return pd.Series("", index=areas.index, dtype=object)
-    arrays = arrays_of(G)
-    pts = areas.geometry.to_crs(G.graph.get("crs", S.BNG))
+    arrays = road_network.arrays
+    pts = areas.geometry.to_crs(road_network.crs)
     _, pos = arrays.kd_tree.query(np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()]))
     routes = [str(G.nodes[int(arrays.node_ids[k])].get(ISLAND_ATTR, "") or "") for k in pos]
     return pd.Series(routes, index=areas.index, dtype=object)

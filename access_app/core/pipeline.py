@@ -3,7 +3,7 @@
 Steps, each a function with progress and cancel hooks:
 
 1. :func:`load_default_dataset` / :func:`load_dataset`: areas, sites, boundaries, networks.
-2. :func:`load_default_network` / :func:`load_network_file`: the road graph (cached on disk).
+2. :func:`load_default_network` / :func:`load_network_file`: the road network (cached on disk).
 3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk).
 4. :func:`evaluate`: apply scenarios and build the equity tables.
 
@@ -17,24 +17,25 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
+import numpy as np
 import pandas as pd
 
 from .. import __version__
-from . import defaults, ferries, graphstore, io, network, odn, repair, routing, scenarios, tables
+from . import defaults, ferries, filetypes, io, limits, network, odn, repair, routing, scenarios, tables
 from . import export as export_mod
 from . import schema as S
-from .errors import DataError
+from .errors import DataError, ScenarioError
 from .matrix import TravelTimeMatrix
+from .network import RoadNetwork
 from .postcodes import CodePointOpen
 from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
-from .scenarios import Scenario
+from .scenarios import Scenario, ScenarioResult
 from .speeds import SpeedModel
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,7 @@ def load_dataset(
         Checked data; networks assigned.
     """
     _check_network_source(networks)
+    limits.metric_crs(crs)
     postcodes = CodePointOpen(Path(postcodes_path)) if postcodes_path else None
     base = (load_default_dataset(networks=networks) if (areas_path is None or sites_path is None)
             else None)
@@ -217,6 +219,8 @@ def load_dataset(
             f"{k} table {v}" for k, v in sources.items() if "networks" in k
         )
     _check_networks(areas, sites)
+    _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
+                            areas_source=sources.get("areas", "areas"))
     return Dataset(areas=areas, sites=sites, boundaries=boundaries, network_note=note,
                    sources=sources, warnings=tuple(warnings))
 
@@ -279,11 +283,16 @@ def _fill_networks(
                     sites = frame
         return areas, sites, S.NETWORK_PROXY_LABEL, warnings
     icb_table = defaults.load_icb_networks()
+    odn_names = set(icb_table[S.NETWORK])
+    # Areas with networks of their own (not ODN names) leave the sites' networks to the
+    # user: ODNs by location would share no name with them.
+    own_area_networks = (user_areas and not no_network(areas)
+                         and not set(areas[S.NETWORK].dropna().astype(str)) <= odn_names)
     if user_sites and not no_network(sites):
         sites = sites.copy()
         sites[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
         sites[S.NETWORK_SOURCE] = "sites file"
-    elif user_sites:
+    elif user_sites and not own_area_networks:
         known = defaults.load_default_sites()
         by_id = int(sites[S.SITE_ID].astype(str).isin(set(known[S.SITE_ID].astype(str))).sum())
         sites, located = odn.sites_by_location(sites, reference=reference, icb_table=icb_table,
@@ -301,7 +310,6 @@ def _fill_networks(
         if unplaced:
             warnings.append(f"{len(unplaced)} sites have no network and lie in no English ICB: "
                             f"{', '.join(unplaced)}")
-    odn_names = set(icb_table[S.NETWORK])
     site_names = set(sites[S.NETWORK].dropna().astype(str)) if S.NETWORK in sites.columns else set()
     if user_areas and no_network(areas) and site_names & odn_names:
         areas, n_located = odn.areas_by_icb(areas, reference=reference, icb_table=icb_table,
@@ -311,6 +319,8 @@ def _fill_networks(
                             "of the ICB they lie in.")
     if site_names and not site_names <= odn_names:
         note = "Networks: from the sites file's network column"
+    elif own_area_networks:
+        note = "Networks: from the areas file's network column"
     else:
         note = odn.odn_label(sites)
     return areas, sites, note, warnings
@@ -328,6 +338,118 @@ def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
             f"{', '.join(sorted(a)[:5])}; sites: {', '.join(sorted(s)[:5])}). Load network tables "
             "that use the same names."
         )
+
+
+#: A site further than this from every area centroid is not among the areas (metres).
+SITE_AREA_GAP_M = 20_000.0
+
+
+def _check_sites_near_areas(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *, sites_source: str,
+                            areas_source: str) -> None:
+    """Refuse sites that all lie far from every area (a Scottish sites file with English areas)."""
+    from scipy.spatial import cKDTree
+
+    if len(areas) == 0 or len(sites) == 0:
+        return
+    tree = cKDTree(np.column_stack([areas.geometry.x.to_numpy(), areas.geometry.y.to_numpy()]))
+    gap, _ = tree.query(np.column_stack([sites.geometry.x.to_numpy(), sites.geometry.y.to_numpy()]))
+    if (gap > SITE_AREA_GAP_M).all():
+        i = int(np.argmin(gap))
+        raise DataError(
+            f"{sites_source}: none of its {len(sites)} sites lies within {SITE_AREA_GAP_M / 1000:.0f} km "
+            f"of any of the {len(areas):,} areas of {areas_source} (nearest: {sites[S.SITE_ID].iloc[i]}, "
+            f"{gap[i] / 1000:.0f} km away), so no site lies in England or in any network of these areas. "
+            "Load sites inside the areas' region, or areas that cover the sites."
+        )
+    far = np.flatnonzero(gap > SITE_AREA_GAP_M)
+    if far.size:
+        log.warning("%s: %d sites lie more than %.0f km from every area: %s", sites_source, far.size,
+                    SITE_AREA_GAP_M / 1000,
+                    ", ".join(f"{sites[S.SITE_ID].iloc[j]} ({gap[j] / 1000:.0f} km)" for j in far[:5]))
+
+
+def _reapply_network_tables(dataset: Dataset, kind: str, table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Apply to a newly loaded table the network tables the dataset was loaded with."""
+    src = dataset.sources
+    if kind == "sites" and "site networks" in src:
+        nets = io.read_network_table(src["site networks"], key=S.SITE_ID)
+        return io.apply_networks(table, nets, key_column=S.SITE_ID, what="sites")
+    if kind == "areas" and "area networks" in src:
+        nets = io.read_network_table(src["area networks"], key=S.AREA_ID)
+        return io.apply_networks(table, nets, key_column=S.AREA_ID, what="areas")
+    if kind == "areas" and "ICB networks" in src:
+        nets = io.read_network_table(src["ICB networks"], key=S.ICB)
+        return io.apply_networks(table, nets, key_column=S.ICB, what="areas")
+    return table
+
+
+def with_table(
+    dataset: Dataset,
+    kind: str,
+    path: str | Path,
+    *,
+    mapping: io.ColumnMapping | None = None,
+    postcodes: CodePointOpen | None = None,
+    allow_unknown_postcodes: bool = False,
+) -> Dataset:
+    """Return ``dataset`` with its areas or sites replaced by the file at ``path``.
+
+    The same loader and checks as :func:`load_dataset` run: a table without networks gets
+    them as on the command line (:func:`fill_networks`, ODNs by location, or regions when
+    the dataset uses the region proxy), the network tables the dataset was loaded with are
+    applied to the new table too, and the other table (with any sites added or edited in
+    the app) is kept as it is.
+    """
+    if kind not in ("areas", "sites"):
+        raise DataError(f"Only areas or sites can be loaded from a table, not {kind!r}.")
+    crs = dataset.areas.crs or S.BNG
+    loader = io.load_areas if kind == "areas" else io.load_sites
+    table = loader(path, mapping=mapping, crs=crs, postcodes=postcodes,
+                   allow_unknown_postcodes=allow_unknown_postcodes)
+    networks: odn.NetworkSource = (
+        "regions" if dataset.network_note == S.NETWORK_PROXY_LABEL else "odn")
+    areas, sites, note, warnings = fill_networks(
+        table if kind == "areas" else dataset.areas, table if kind == "sites" else dataset.sites,
+        networks=networks, boundaries=dataset.boundaries or None, user_areas=kind == "areas",
+        user_sites=kind == "sites")
+    table = _reapply_network_tables(dataset, kind, areas if kind == "areas" else sites)
+    if kind == "sites" and "site networks" in dataset.sources:
+        table[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        table[S.NETWORK_SOURCE] = f"table {dataset.sources['site networks']}"
+    if any("networks" in k for k in dataset.sources):
+        note = dataset.network_note  # the user's network tables still decide
+    areas = table if kind == "areas" else dataset.areas
+    sites = table if kind == "sites" else dataset.sites
+    _check_networks(areas, sites)
+    sources = dict(dataset.sources)
+    sources[kind] = str(path)
+    _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
+                            areas_source=sources.get("areas", "areas"))
+    for text in warnings:
+        log.warning("%s", text)
+    return replace(dataset, areas=areas, sites=sites, sources=sources, network_note=note,
+                   warnings=tuple(warnings))
+
+
+def with_sites_added(dataset: Dataset, rows: gpd.GeoDataFrame) -> Dataset:
+    """Return ``dataset`` with canonical site ``rows`` appended (ids must be new)."""
+    ids = set(dataset.sites[S.SITE_ID].astype(str))
+    clash = [s for s in rows[S.SITE_ID].astype(str) if s in ids]
+    if clash:
+        raise DataError(f"A site with id {clash[0]!r} already exists; choose another id.")
+    sites = gpd.GeoDataFrame(
+        pd.concat([dataset.sites, rows.to_crs(dataset.sites.crs)], ignore_index=True),
+        geometry="geometry", crs=dataset.sites.crs)
+    return replace(dataset, sites=sites)
+
+
+def write_sites_csv(sites: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write the sites as CSV with easting/northing (BNG), ready to be loaded again."""
+    bng = sites.to_crs(S.BNG)
+    table = pd.DataFrame(bng.drop(columns="geometry"))
+    table["easting"] = bng.geometry.x.round(1)
+    table["northing"] = bng.geometry.y.round(1)
+    return export_mod.write_csv(table, path)
 
 
 def _file_digest(path: Path) -> str:
@@ -375,24 +497,26 @@ def ferry_table(ferry_links: pd.DataFrame | str | None) -> pd.DataFrame | None:
 
 
 def add_ferries(
-    graph: nx.MultiDiGraph,
+    road_network: RoadNetwork,
     ferry_links: pd.DataFrame | None,
     *,
     lines: gpd.GeoDataFrame | None,
     build_island: object,
-) -> nx.MultiDiGraph:
-    """Add sea and air links (and their islands' roads) to a road graph before routing.
+) -> RoadNetwork:
+    """Add sea and air links (and their islands' roads) to a road network before routing.
 
     The one place where ferries join the network (:func:`access_app.core.ferries.add_ferry_links`);
-    ``None`` or an empty table returns ``graph`` unchanged.
+    ``None`` or an empty table returns ``road_network`` unchanged. The result's routing
+    arrays are built anew, with the land mass of every node
+    (:attr:`access_app.core.network.GraphArrays.land`).
     """
     if ferry_links is None or len(ferry_links) == 0:
-        return graph
-    joined, rep = ferries.add_ferry_links(graph, ferry_links, lines=lines, build_island=build_island)
+        return road_network
+    joined, rep = ferries.add_ferry_links(road_network.graph, ferry_links, lines=lines,
+                                          build_island=build_island)
     if len(rep):
-        joined.graph["source"] = (f"{graph.graph.get('source', 'road network')}; ferry links: "
-                                  f"{', '.join(rep['route'])}")
-    return joined
+        joined.graph["source"] = f"{road_network.source}; ferry links: {', '.join(rep['route'])}"
+    return RoadNetwork.from_graph(joined)
 
 
 def _table_digest(frame: pd.DataFrame | None) -> str:
@@ -409,8 +533,8 @@ def load_default_network(
     ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
-) -> nx.MultiDiGraph:
-    """Return the DfT major road network 2013 as a routable graph.
+) -> RoadNetwork:
+    """Return the DfT major road network 2013, routable.
 
     The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
     ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file, the speed model,
@@ -429,9 +553,9 @@ def load_default_network(
     if cached.is_file():
         report(progress, 0.0, "Opening the cached road network")
         try:
-            G = network.load_network(cached)
+            net = network.load_network(cached)
             report(progress, 1.0, "Road network ready")
-            return G
+            return net
         except Exception as exc:  # a damaged cache is rebuilt, never fatal
             log.warning("cached network %s unreadable (%s); rebuilding", cached, exc)
     lines = gpd.read_parquet(path)
@@ -441,21 +565,21 @@ def load_default_network(
     lines = lines if lines.crs is not None else lines.set_crs(S.BNG)
     build = functools.partial(network.graph_from_lines, road_col="road", urban_col="urban",
                               speed_model=speed_model, source=source)
-    G = build(lines, progress=scaled(progress, 0.05, 0.85), cancelled=cancelled)
-    G = add_ferries(G, links, lines=lines.to_crs(S.BNG), build_island=build)
+    net = build(lines, progress=scaled(progress, 0.05, 0.85), cancelled=cancelled)
+    net = add_ferries(net, links, lines=lines.to_crs(S.BNG), build_island=build)
     check_cancelled(cancelled)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        network.save_network(G, cached)
+        network.save_network(net, cached)
     except OSError as exc:
         log.warning("could not cache the road network in %s: %s", folder, exc)
     report(progress, 1.0, "Road network ready")
-    return G
+    return net
 
 
-OSM_SUFFIXES = (".osm", ".osm.xml", ".osm.bz2", ".osm.pbf", ".pbf")
-SAVED_SUFFIXES = (".npz", ".graphml")
-LINE_SUFFIXES = (".shp", ".zip", ".gpkg", ".fgb", ".geojson", ".json", ".parquet")
+OSM_SUFFIXES = filetypes.suffixes("osm")
+SAVED_SUFFIXES = filetypes.suffixes("saved_network")
+LINE_SUFFIXES = filetypes.suffixes("road_lines")
 #: Column names tried, in order, for the road number or name of a line file.
 ROAD_COLUMNS = ("road", "Road", "ref", "roadNumber", "road_number", "name1", "name")
 #: Column names tried for a road class (OS Open Roads ``class``, OSM ``highway``).
@@ -471,7 +595,7 @@ def load_network_file(
     ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
-) -> nx.MultiDiGraph:
+) -> RoadNetwork:
     """Load a road network from any supported source, chosen by the file name.
 
     Parameters
@@ -499,18 +623,18 @@ def load_network_file(
         Progress callback and cancel check.
     """
     p = Path(path)
-    name = p.name.lower()
     if not p.exists():
         raise DataError(f"Road network file {p} does not exist: check the path.")
-    if name.endswith(OSM_SUFFIXES):
+    kind = filetypes.kind_of(p, among=("network",))
+    if kind == "osm":
         return network.graph_from_osm_file(p, speed_model=speed_model, areas=areas, progress=progress,
                                            cancelled=cancelled)
-    if name.endswith(SAVED_SUFFIXES):
+    if kind == "saved_network":
         report(progress, 0.0, f"Opening {p.name}")
-        G = network.load_network(p)
+        net = network.load_network(p)
         report(progress, 1.0, "Road network ready")
-        return G
-    if name.endswith(LINE_SUFFIXES):
+        return net
+    if kind == "road_lines":
         lines = network.read_lines(p)
         road_col = next((c for c in ROAD_COLUMNS if c in lines.columns), None)
         class_col = next((c for c in CLASS_COLUMNS if c in lines.columns), None)
@@ -527,30 +651,54 @@ def load_network_file(
             network.graph_from_lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
             areas=areas if urban_col is None else None, speed_model=speed_model, source=source,
         )
-        G = build(lines, progress=progress, cancelled=cancelled)
-        return add_ferries(G, ferry_table(ferry_links), lines=lines.to_crs(S.BNG), build_island=build)
+        net = build(lines, progress=progress, cancelled=cancelled)
+        return add_ferries(net, ferry_table(ferry_links), lines=lines.to_crs(S.BNG), build_island=build)
     raise DataError(
         f"{p}: a road network must be an OSM extract ({', '.join(OSM_SUFFIXES)}), a saved network "
         f"({', '.join(SAVED_SUFFIXES)}) or a road line file ({', '.join(LINE_SUFFIXES)})."
     )
 
 
+def download_network(
+    place: str,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    speed_model: SpeedModel | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> RoadNetwork:
+    """Download the roads of ``place`` with osmnx (needs the internet) as a routable graph."""
+    return network.graph_from_download(place, areas=areas, speed_model=speed_model,
+                                       progress=progress, cancelled=cancelled)
+
+
+def check_extent(dataset: Dataset, road_network: RoadNetwork) -> None:
+    """Refuse areas or sites that lie well outside the road network (names the file)."""
+    graph_crs = road_network.crs
+    bounds = road_network.bounds
+    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
+                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
+                           tolerate_share=0.01)
+    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
+                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+
+
 def compute_matrix(
     dataset: Dataset,
-    graph: nx.MultiDiGraph,
+    road_network: RoadNetwork,
     *,
     cache_dir: Path | None = None,
     params: routing.RoutingParams | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> TravelTimeMatrix:
-    """Return car minutes from every area to every site of ``dataset`` over ``graph``.
+    """Return car minutes from every area to every site of ``dataset`` over ``road_network``.
 
     Matrices are cached under ``cache_dir/matrices`` and reused when network, speeds,
     routing parameters and points are unchanged.
     """
     folder = (cache_dir or user_cache_dir()) / "matrices"
-    return routing.travel_time_matrix(graph, dataset.areas, dataset.sites,
+    return routing.travel_time_matrix(road_network, dataset.areas, dataset.sites,
                                       params=params or routing.RoutingParams(), cache_dir=folder,
                                       progress=progress, cancelled=cancelled)
 
@@ -571,18 +719,99 @@ def evaluate(
     names = [s.name for s in scenario_list]
     if baseline is not None and baseline not in names:
         raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
-    results = [scenarios.assign(dataset.areas, dataset.sites, matrix, s) for s in scenario_list]
-    return tables.build_report(results, dataset.areas, dataset.sites, baseline=baseline or names[0])
+    _, rep = evaluate_scenarios(dataset, matrix, scenario_list, baseline=baseline or names[0])
+    return rep
+
+
+def evaluate_scenarios(
+    dataset: Dataset,
+    matrix: TravelTimeMatrix,
+    scenario_list: Sequence[Scenario],
+    *,
+    baseline: str,
+    cached: Mapping[str, ScenarioResult] | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> tuple[dict[str, ScenarioResult], tables.EquityReport]:
+    """Apply every scenario (reusing ``cached`` results that still match) and build the tables.
+
+    The step behind :func:`evaluate`, with progress, cancel and reuse for interactive use.
+    """
+    if not scenario_list:
+        raise DataError("No scenarios to evaluate: define at least one.")
+    names = [s.name for s in scenario_list]
+    if baseline not in names:
+        raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
+    cached = cached or {}
+    results: dict[str, ScenarioResult] = {}
+    n = len(scenario_list) + 1
+    for i, sc in enumerate(scenario_list):
+        report(progress, i / n, f"Applying {sc.name}")
+        hit = cached.get(sc.name)
+        results[sc.name] = hit if hit is not None and hit.scenario == sc else scenarios.assign(
+            dataset.areas, dataset.sites, matrix, sc)
+        check_cancelled(cancelled)
+    rep = tables.build_report([results[s.name] for s in scenario_list], dataset.areas,
+                              dataset.sites, baseline=baseline,
+                              progress=scaled(progress, (n - 1) / n, 1.0), cancelled=cancelled)
+    return results, rep
+
+
+def headline(summary: pd.DataFrame, name: str) -> str:
+    """Return the one-line headline numbers of scenario ``name`` from the summary table."""
+    rows = summary[summary["scenario"] == name]
+    if rows.empty:
+        return ""
+    r = rows.iloc[0]
+    beyond60 = float(r["demand"]) - float(r["within_60_demand"])
+    text = (f"{int(r['open_sites'])} open sites · mean {r['mean_min']:.1f} min · "
+            f"{r['within_45_share']:.1%} within 45 min · {beyond60:,.0f} beyond 60 min · "
+            f"longest {r['max_min']:.0f} min")
+    if float(r.get("unreachable_demand", 0) or 0) > 0:
+        text += f" · {float(r['unreachable_demand']):,.0f} with no site"
+    return text
+
+
+def write_exports(
+    report_: tables.EquityReport,
+    out_dir: Path,
+    *,
+    areas: gpd.GeoDataFrame,
+    metadata: Mapping[str, str],
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> list[Path]:
+    """Write the workbook, CSV tables, per-area files and attribution to ``out_dir``."""
+    return export_mod.write_all(report_, Path(out_dir), areas=areas, metadata=metadata,
+                                progress=progress, cancelled=cancelled)
 
 
 def metadata(
     dataset: Dataset,
-    graph: nx.MultiDiGraph | None,
+    road_network: RoadNetwork | None,
     scenario_list: Sequence[Scenario],
     *,
     params: routing.RoutingParams | None = None,
+    speed_model: SpeedModel | None = None,
+    network_label: str | None = None,
+    model_source: str | None = None,
 ) -> dict[str, str]:
-    """Describe data, network, speed model and software for the exports' metadata sheet."""
+    """Describe data, network, speed model and software for the exports' metadata sheet.
+
+    Parameters
+    ----------
+    dataset, road_network, scenario_list
+        What was analysed.
+    params
+        The routing parameters the matrix was computed with (the defaults if None).
+    speed_model
+        The speed model the network was built with; if None, the fingerprint the network
+        records is used.
+    network_label
+        Where the road network came from (a file, a download), if not the default.
+    model_source
+        Where the model settings came from (a file), if not the defaults.
+    """
     meta = {
         "Software": f"access-app {__version__}",
         "Created": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -597,13 +826,21 @@ def metadata(
     meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
     meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
     meta["Sites"] = f"{len(dataset.sites):,} sites"
-    if graph is not None:
-        meta["Road network"] = (
-            f"{graph.graph.get('source', 'road network')}: {graph.number_of_nodes():,} nodes, "
-            f"{graph.number_of_edges():,} edges"
-        )
-        meta["Speed model"] = str(graph.graph.get("speed_model", ""))
-    meta["Routing"] = repr(params or routing.RoutingParams())
+    if network_label:
+        meta["Road network source"] = network_label
+    if road_network is not None:
+        meta["Road network"] = road_network.describe()
+    if road_network is not None and road_network.speed_model and (
+            speed_model is None or road_network.speed_model != speed_model.fingerprint()):
+        # a saved network keeps the travel times it was built with
+        meta["Speed model"] = road_network.speed_model
+        if speed_model is not None:
+            meta["Speed model"] += " (saved with the network; the chosen speeds were not applied)"
+    elif speed_model is not None:
+        meta["Speed model"] = speed_model.fingerprint()
+    meta["Routing"] = repr(params if params is not None else routing.RoutingParams())
+    if model_source:
+        meta["Model settings"] = model_source
     for s in scenario_list:
         meta[f"Scenario: {s.name}"] = describe_scenario(s)
     return meta
@@ -631,8 +868,12 @@ def run(
     dataset: Dataset | None = None,
     network_path: Path | None = None,
     scenario_path: Path | None = None,
+    matrix_path: Path | None = None,
     baseline: str | None = None,
     cache_dir: Path | None = None,
+    speed_model: SpeedModel | None = None,
+    routing_params: routing.RoutingParams | None = None,
+    model_source: str | None = None,
     repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
     ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
@@ -650,10 +891,18 @@ def run(
         Road network file; the embedded DfT network when ``None``.
     scenario_path
         TOML scenario file; the default scenarios when ``None``.
+    matrix_path
+        A travel-time matrix made elsewhere (CSV or Parquet, see
+        :func:`access_app.core.matrix_io.read_matrix`); routing is then skipped.
     baseline
         Scenario to compare against (the first when ``None``).
     cache_dir
         Cache folder for networks and matrices.
+    speed_model, routing_params
+        The model (:mod:`access_app.core.model_settings`); when both are None and the
+        scenario file has a ``[model]`` table, that is used; otherwise the defaults.
+    model_source
+        Where ``speed_model``/``routing_params`` came from, for the metadata.
     repair_tolerance_m
         Junction repair of road line networks (the default one and line files); ``None``
         or 0 turns it off.
@@ -662,51 +911,84 @@ def run(
     progress, cancelled
         Progress callback and cancel check.
     """
+    # An unwritable output folder is found now, not after all the routing.
+    limits.check_output_folder(out_dir)
     dataset = dataset or load_default_dataset()
-    # Check the scenario file before the slow steps, so a typo fails at once.
+    # Check the scenario file before the slow steps, so a typo fails at once
+    # (and a file that is not TOML is reported as the scenario file it was given as).
     if scenario_path is not None:
         scenario_list = scenarios.load_scenarios(scenario_path, sites=dataset.sites)
     else:
         scenario_list = scenarios.default_scenarios(dataset.sites)
+    if speed_model is None and routing_params is None and scenario_path is not None:
+        from .model_settings import read_model_table
+
+        in_file = read_model_table(scenario_path)
+        if in_file is not None:
+            speed_model, routing_params = in_file.speed_model, in_file.routing_params
+            model_source = in_file.source
+    speed_model = speed_model if speed_model is not None else SpeedModel()
+    routing_params = routing_params if routing_params is not None else routing.RoutingParams()
+    check_scenarios(dataset, scenario_list)
+    if matrix_path is not None:
+        from . import matrix_io
+
+        matrix = matrix_io.read_matrix(matrix_path, area_ids=dataset.areas[S.AREA_ID].astype(str).to_numpy(),
+                                       site_ids=dataset.sites[S.SITE_ID].astype(str).to_numpy(),
+                                       progress=scaled(progress, 0.0, 0.7), cancelled=cancelled)
+        meta = {**metadata(dataset, None, scenario_list),
+                "Travel times": f"imported from {matrix_path}",
+                "Routing": "none: travel times imported"}
+        return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
-        graph = load_default_network(cache_dir=cache_dir, repair_tolerance_m=repair_tolerance_m,
-                                     ferry_links=ferry_links, progress=scaled(progress, 0.0, 0.3),
-                                     cancelled=cancelled)
+        road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
+                                            repair_tolerance_m=repair_tolerance_m,
+                                            ferry_links=ferry_links,
+                                            progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     else:
-        graph = load_network_file(network_path, areas=dataset.areas,
-                                  repair_tolerance_m=repair_tolerance_m, ferry_links=ferry_links,
-                                  progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
-    graph_crs = graph.graph.get("crs", S.BNG)
-    bounds = _graph_bounds(graph)
-    io.check_within_extent(dataset.areas.to_crs(graph_crs), bounds, id_column=S.AREA_ID,
-                           what=f"areas ({dataset.sources.get('areas', 'areas')})", margin_m=20_000,
-                           tolerate_share=0.01)
-    io.check_within_extent(dataset.sites.to_crs(graph_crs), bounds, id_column=S.SITE_ID,
-                           what=f"sites ({dataset.sources.get('sites', 'sites')})", margin_m=20_000)
+        road_network = load_network_file(network_path, areas=dataset.areas, speed_model=speed_model,
+                                         repair_tolerance_m=repair_tolerance_m,
+                                         ferry_links=ferry_links,
+                                         progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
+    check_extent(dataset, road_network)
     check_cancelled(cancelled)
-    matrix = compute_matrix(dataset, graph, cache_dir=cache_dir, progress=scaled(progress, 0.3, 0.7),
-                            cancelled=cancelled)
-    dataset = with_ferry_areas(dataset, graph)
+    far = unreachable_sites(road_network, dataset.sites, params=routing_params)
+    if far and scenario_path is None:
+        # The default hubs must be sites the roads reach: choose them again without these.
+        scenario_list = scenarios.default_scenarios(dataset.sites, unreachable=far)
+    _warn_unreachable_sites(dataset.sites, far, scenario_list)
+    matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
+                            progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
+    dataset = with_ferry_areas(dataset, road_network)
+    meta = metadata(dataset, road_network, scenario_list, params=routing_params,
+                    speed_model=speed_model, model_source=model_source,
+                    network_label=str(network_path) if network_path else None)
+    return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled)
+
+
+def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix,
+            scenario_list: Sequence[Scenario], baseline: str | None, meta: dict[str, str],
+            progress: ProgressFn | None, cancelled: CancelFn | None) -> RunResult:
+    """Evaluate the scenarios on ``matrix`` and write every export (the end of :func:`run`)."""
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
     result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
     check_cancelled(cancelled)
-    meta = metadata(dataset, graph, scenario_list)
-    files = export_mod.write_all(result, Path(out_dir), areas=dataset.areas, metadata=meta,
-                                 progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
+    files = write_exports(result, Path(out_dir), areas=dataset.areas, metadata=meta,
+                          progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
     return RunResult(report=result, files=files, matrix=matrix)
 
 
-def with_ferry_areas(dataset: Dataset, graph: nx.MultiDiGraph) -> Dataset:
+def with_ferry_areas(dataset: Dataset, road_network: RoadNetwork) -> Dataset:
     """Return the dataset with ``via_ferry`` on its areas: the sea or air routes they depend on.
 
-    ``""`` for areas on the main road network; unchanged when the graph has no ferry links.
+    ``""`` for areas on the main road network; unchanged when the network has no ferry links.
     """
-    if not graph.graph.get("has_land"):
+    if road_network.arrays.land is None:
         return dataset
     areas = dataset.areas.copy()
-    areas[VIA_FERRY] = ferries.ferry_areas(graph, areas).to_numpy(dtype=object)
+    areas[VIA_FERRY] = ferries.ferry_areas(road_network, areas).to_numpy(dtype=object)
     return replace(dataset, areas=areas)
 
 
@@ -714,10 +996,67 @@ def with_ferry_areas(dataset: Dataset, graph: nx.MultiDiGraph) -> Dataset:
 VIA_FERRY = "via_ferry"
 
 
-def _graph_bounds(graph: nx.MultiDiGraph) -> tuple[float, float, float, float]:
-    # The routing arrays are built (and kept on the graph) for the matrix anyway.
-    arrays = graphstore.arrays_of(graph)
-    return (float(arrays.x.min()), float(arrays.y.min()), float(arrays.x.max()), float(arrays.y.max()))
+def check_scenarios(dataset: Dataset, scenario_list: Sequence[Scenario]) -> None:
+    """Refuse scenarios that cannot be applied to the data, before any routing.
+
+    Checks what :func:`evaluate` would otherwise find only after the travel-time matrix:
+    unknown open sites and hubs, a demand column that is missing or not numeric, and a
+    ``network`` column that the network rules need.
+
+    Raises
+    ------
+    ScenarioError
+        Naming the scenario, the column or the sites.
+    """
+    areas, sites = dataset.areas, dataset.sites
+    where = dataset.sources.get("areas", "the areas")
+    for s in scenario_list:
+        s.check_sites(sites[S.SITE_ID].astype(str))
+        scenarios.area_demand(areas, s)
+        rule = scenarios.get_rule(s.rule)
+        if rule.needs_area_network and S.NETWORK not in areas.columns:
+            raise ScenarioError(
+                f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the areas "
+                f"({where}); add one, load --area-networks or --icb-networks, or use rule 'nearest'."
+            )
+        if rule.needs_site_network and S.NETWORK not in sites.columns:
+            raise ScenarioError(
+                f"Scenario {s.name!r}: rule {s.rule!r} needs a 'network' column in the sites "
+                f"({dataset.sources.get('sites', 'the sites')}); add one or load --site-networks."
+            )
+
+
+def unreachable_sites(
+    road_network: RoadNetwork,
+    sites: gpd.GeoDataFrame,
+    *,
+    params: routing.RoutingParams | None = None,
+) -> dict[str, str]:
+    """Return ``site_id -> reason`` for sites no road reaches (too far from it, or on an island).
+
+    The reasons are those routing gives (``"21.2 km from the nearest road node, beyond the
+    20 km limit"``), found before the travel-time matrix is built.
+    """
+    if len(sites) == 0:
+        return {}
+    arrays = road_network.arrays
+    pts = sites.to_crs(road_network.crs).geometry
+    xy = np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+    snap = routing.snap_points(arrays, xy, np.zeros(len(xy), dtype=bool),
+                               params=params or routing.RoutingParams())
+    ids = sites[S.SITE_ID].astype(str).to_numpy()
+    return {ids[i]: str(snap.reason[i]) for i in np.flatnonzero(snap.reason != "")}
+
+
+def _warn_unreachable_sites(sites: gpd.GeoDataFrame, far: dict[str, str],
+                            scenario_list: Sequence[Scenario]) -> None:
+    """Log, naming each site and its distance, the open sites no area can reach."""
+    names = dict(zip(sites[S.SITE_ID].astype(str), sites[S.SITE_NAME].astype(str), strict=False))
+    for site, why in far.items():
+        used = [s.name for s in scenario_list if site in s.open_sites]
+        if used:
+            log.warning("Site %s (%s) is %s: no area can reach it, though it is open in %s.", site,
+                        names.get(site, site), why, ", ".join(repr(u) for u in used))
 
 
 __all__ = [
@@ -726,8 +1065,17 @@ __all__ = [
     "compute_matrix",
     "configure_osmnx_for_app",
     "describe_scenario",
+    "check_extent",
+    "download_network",
     "evaluate",
+    "evaluate_scenarios",
     "fill_networks",
+    "headline",
+    "with_ferry_areas",
+    "with_sites_added",
+    "with_table",
+    "write_exports",
+    "write_sites_csv",
     "load_dataset",
     "load_default_dataset",
     "load_default_network",

@@ -14,6 +14,7 @@ import io
 import logging
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,6 +56,23 @@ class GeocodeResult:
 
     coordinates: pd.DataFrame
     unknown: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _read_member(zf: zipfile.ZipFile, member: str, wanted: set[str]) -> list[tuple[str, int, int]]:
+    """Return (postcode, easting, northing) of the ``wanted`` postcodes in one zip member."""
+    rows: list[tuple[str, int, int]] = []
+    with zf.open(member) as fh:
+        reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig"))
+        for rec in reader:
+            if len(rec) < 4:
+                continue
+            pc = normalise_postcode(rec[0])
+            if pc in wanted:
+                try:
+                    rows.append((pc, int(float(rec[2])), int(float(rec[3]))))
+                except (ValueError, OverflowError):
+                    continue
+    return rows
 
 
 @dataclass(frozen=True)
@@ -105,23 +123,22 @@ class CodePointOpen:
         wanted = {normalise_postcode(p) for p in given}
         areas = {postcode_area(p) for p in wanted if _SHAPE.match(p)}
         rows: list[tuple[str, int, int]] = []
-        with zipfile.ZipFile(self.path) as zf:
-            members = {Path(n).name.lower(): n for n in zf.namelist() if n.lower().endswith(".csv")}
-            for area in sorted(areas):
-                member = members.get(f"{area.lower()}.csv")
-                if member is None:
-                    continue
-                with zf.open(member) as fh:
-                    reader = csv.reader(io.TextIOWrapper(fh, encoding="utf-8-sig"))
-                    for rec in reader:
-                        if len(rec) < 4:
-                            continue
-                        pc = normalise_postcode(rec[0])
-                        if pc in wanted:
-                            try:
-                                rows.append((pc, int(float(rec[2])), int(float(rec[3]))))
-                            except ValueError:
-                                continue
+        member = ""
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                members = {Path(n).name.lower(): n for n in zf.namelist() if n.lower().endswith(".csv")}
+                for area in sorted(areas):
+                    member = members.get(f"{area.lower()}.csv", "")
+                    if member:
+                        rows.extend(_read_member(zf, member, wanted))
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
+            # RuntimeError: encrypted member; ValueError covers UnicodeDecodeError and bad CSV.
+            where = f" (member {member})" if member else ""
+            reason = "it is not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise DataError(
+                f"Postcode file {self.path}{where} cannot be read: {reason}. Download the "
+                "Code-Point Open zip (codepo_gb.zip) again from Ordnance Survey."
+            ) from None
         coords = pd.DataFrame(rows, columns=["postcode", "easting", "northing"])
         coords = coords.drop_duplicates("postcode").set_index("postcode")
         # Code-Point gives 0,0 for postcodes with no coordinates; treat as unknown.

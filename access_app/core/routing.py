@@ -7,7 +7,8 @@ Door-to-door time from area ``i`` to site ``j``::
 where ``K(p)`` are the ``k_nearest`` network nodes of point ``p`` and
 ``leg(p, n) = straight-line distance x detour_factor / access speed``. The network part
 is searched with :func:`scipy.sparse.csgraph.dijkstra` on the reversed graph's CSR
-arrays (built once per graph, see :mod:`access_app.core.graphstore`), from one extra
+arrays (built once per network and held by :class:`~access_app.core.network.RoadNetwork`,
+see :mod:`access_app.core.network.arrays`), from one extra
 "super node" per site joined to the site's candidate nodes by its access legs, so a
 single search per site gives the time from every node to that site door; the
 area legs are then added with array operations. :func:`nearest_site_minutes` runs one
@@ -61,7 +62,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
@@ -70,8 +70,9 @@ from scipy.spatial import cKDTree
 
 from . import schema
 from .errors import DataError, NetworkError
-from .graphstore import GraphArrays, arrays_of
 from .matrix import TravelTimeMatrix
+from .network.arrays import GraphArrays
+from .network.road_network import RoadNetwork, as_road_network
 from .progress import CancelFn, ProgressFn, check_cancelled, report, scaled
 
 log = logging.getLogger(__name__)
@@ -312,7 +313,7 @@ def matrix_key(
 
 
 def travel_time_matrix(
-    G: nx.MultiDiGraph,
+    network: RoadNetwork,
     areas: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
@@ -325,9 +326,9 @@ def travel_time_matrix(
 
     Parameters
     ----------
-    G
-        Road graph from :mod:`access_app.core.network` (``travel_time`` on every edge,
-        ``x``/``y`` in a metric CRS named in ``G.graph["crs"]``).
+    network
+        Road network from :mod:`access_app.core.network` (graph with ``travel_time`` on
+        every edge, ``x``/``y`` in a metric CRS, and its routing arrays).
     areas
         Points with ``area_id`` and optionally ``urban_rural``.
     sites
@@ -345,13 +346,14 @@ def travel_time_matrix(
     TravelTimeMatrix
         Minutes (``inf`` where unreachable), snap distances and the unreachable table.
     """
+    network = as_road_network(network)
     params = params or RoutingParams()
-    crs = G.graph.get("crs", schema.BNG)
+    crs = network.crs
     area_ids, area_xy = _points(areas, schema.AREA_ID, crs, "area")
     site_ids, site_xy = _points(sites, schema.SITE_ID, crs, "site")
     area_urban = _area_urban(areas)
     report(progress, 0.0, "Preparing the network arrays")
-    arrays = arrays_of(G)
+    arrays = network.arrays
     key = matrix_key(arrays, params, area_ids, area_xy, area_urban, site_ids, site_xy)
     cache_file = Path(cache_dir) / f"ttm_{key[:40]}.npz" if cache_dir is not None else None
     if cache_file is not None and cache_file.exists():
@@ -455,7 +457,7 @@ def _read_matrix(path: Path, key: str) -> TravelTimeMatrix:
 
 
 def nearest_site_minutes(
-    G: nx.MultiDiGraph,
+    network: RoadNetwork,
     areas: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,
     *,
@@ -471,11 +473,12 @@ def nearest_site_minutes(
         Columns ``area_id``, ``minutes`` (``inf`` if unreachable) and ``site_id`` of the
         nearest site (None if unreachable), in the order of ``areas``.
     """
+    network = as_road_network(network)
     params = params or RoutingParams()
-    crs = G.graph.get("crs", schema.BNG)
+    crs = network.crs
     area_ids, area_xy = _points(areas, schema.AREA_ID, crs, "area")
     site_ids, site_xy = _points(sites, schema.SITE_ID, crs, "site")
-    arrays = arrays_of(G)
+    arrays = network.arrays
     report(progress, 0.1, "Joining areas and sites to the network")
     area_snap = snap_points(arrays, area_xy, _area_urban(areas), params=params)
     site_snap = snap_points(

@@ -130,7 +130,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _delete(window)
         return rc
 
-    ready_signal = window.analysis_updated if tab == "equity" else window.maps_ready
+    def maps_drawn() -> bool:
+        wanted = window.maps.wanted
+        return bool(wanted) and all(window.maps.loaded.get(p) == k for p, k in wanted.items())
+
+    def all_ready() -> bool:
+        # The tables (and the headlines above the maps) arrive after the maps.
+        return window.session.is_evaluated() and (tab == "equity" or maps_drawn())
 
     def save() -> None:
         shot.parent.mkdir(parents=True, exist_ok=True)
@@ -142,14 +148,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         app.quit()
 
     def on_ready() -> None:
-        ready_signal.disconnect(on_ready)
+        if status.get("saving") or not all_ready():
+            return
+        status["saving"] = 1
         # Leaflet draws the canvas in the frames after the page reports it has loaded.
         QTimer.singleShot(1500, save)
 
     def on_failed(err: object) -> None:
         print(f"access-app: {getattr(err, 'exception', err)}", file=sys.stderr)
 
-    ready_signal.connect(on_ready)
+    window.maps_ready.connect(on_ready)
+    window.analysis_updated.connect(on_ready)
     window.task_failed.connect(on_failed)
     QTimer.singleShot(int(args.timeout * 1000), lambda: (print(
         "access-app: timed out waiting for the maps", file=sys.stderr), app.exit(1)))

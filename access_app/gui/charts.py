@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("QtAgg")
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget  # noqa: E402
@@ -123,23 +124,38 @@ class ChartsWidget(QTabWidget):
         *,
         imd_decile: np.ndarray | None,
         baseline: ScenarioResult | None,
+        bands: pd.DataFrame | None = None,
     ) -> None:
-        """Redraw every chart from scenario results (changes are against ``baseline``)."""
-        self._plot_reach(results)
+        """Redraw every chart from scenario results (changes are against ``baseline``).
+
+        ``bands`` (scenario, minutes, p5, p95; shares 0..1, as from
+        :func:`access_app.core.sweep.results.reach_bands`) shades each scenario's 5-95%
+        reach band over a sensitivity sweep's draws.
+        """
+        self._plot_reach(results, bands)
         self._plot_deciles(results, imd_decile)
         self._plot_change(results, baseline)
 
-    def _plot_reach(self, results: Sequence[ScenarioResult]) -> None:
+    def _plot_reach(self, results: Sequence[ScenarioResult],
+                    bands: pd.DataFrame | None = None) -> None:
         ax = self.reach.ax
         ax.clear()
+        banded = False
         for i, res in enumerate(results):
             x, share = reach_curve(res)
-            ax.plot(x, share * 100, color=COLOURS[i % len(COLOURS)], label=res.scenario.name)
+            colour = COLOURS[i % len(COLOURS)]
+            ax.plot(x, share * 100, color=colour, label=res.scenario.name)
+            band = None if bands is None else bands[bands["scenario"] == res.scenario.name]
+            if band is not None and len(band) and band[["p5", "p95"]].notna().all().all():
+                ax.fill_between(band["minutes"].to_numpy(dtype=float), band["p5"].to_numpy(dtype=float) * 100,
+                                band["p95"].to_numpy(dtype=float) * 100, color=colour, alpha=0.18, lw=0)
+                banded = True
         for t in THRESHOLDS:
             ax.axvline(t, color="#999", lw=0.7, ls="--")
         ax.set_xlabel("One-way car travel time (minutes)")
         ax.set_ylabel("Share of reachable demand within (%)")
-        ax.set_title("Share of demand within x minutes")
+        ax.set_title("Share of demand within x minutes"
+                     + (" (shaded: 5–95% of the sweep's draws)" if banded else ""))
         ax.set_xlim(0, 180)
         ax.set_ylim(0, 100)
         if results:

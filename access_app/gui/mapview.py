@@ -38,10 +38,6 @@ _CLICK_HOOK = """
 
 
 _COMPACT_CSS = """
-.access-legend { font-size: 10px !important; max-width: 150px !important;
-                 padding: 3px 6px !important; }
-.access-legend h4 { font-size: 10px !important; margin: 1px 0 2px !important; }
-.access-legend .note, .access-title { display: none !important; }
 .leaflet-control-attribution { max-width: 75% !important; white-space: nowrap;
                                overflow: hidden; text-overflow: ellipsis; }
 .leaflet-control-attribution br { display: none; }

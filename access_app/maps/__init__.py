@@ -3,13 +3,16 @@
 Build a map with one of the builders, then write it with :func:`save_map`::
 
     from access_app import maps
+    ctx = maps.default_context()   # approximate area shapes, roads, places (cached)
     m = maps.travel_time_map(areas, sites, boundaries=ds.boundaries,
-                             attribution=ds.attribution, title="Scenario A")
+                             attribution=ds.attribution, title="Scenario A", context=ctx)
     maps.save_map(m, cache_dir / "pane_a.html", standalone=False)  # in-app, QUrl.fromLocalFile
     maps.save_map(m, "export.html", standalone=True)                # self-contained export
 
 :func:`scenario_areas`, :func:`change_areas` and :func:`site_roles` join a scenario's
-result to the areas and sites in the columns the builders read.
+result to the areas and sites in the columns the builders read. :func:`drive_time_map` draws
+drive-time bands around one site; :func:`restyle_payload` recolours a loaded page in place
+(``window.accessRestyle``) instead of rebuilding it. See ``docs/maps.md``.
 
 The pages reference no web address: Leaflet 1.9.3 comes from the installed
 ``xstatic-leaflet`` package (``file://`` link in-app, inlined in a standalone export), and
@@ -36,30 +39,54 @@ Every page built here, once loaded, provides:
     Returns ``[lat, lng, zoom]`` of the current view.
 ``window.accessBuildMs``
     Milliseconds spent creating the area markers (for benchmarks).
+``window.accessRestyle(payload)``
+    Recolours the areas, updates tooltips, legend, title and site roles in place from
+    :func:`restyle_payload` (no reload); returns the milliseconds it took. The page must
+    have been built from the same areas (same order) and sites.
 """
 
 from __future__ import annotations
 
 from . import builders as builders
 from . import classify as classify
+from . import context as context
 from . import frames as frames
 from . import layers as layers
 from . import offline as offline
-from .builders import catchment_map, change_map, travel_time_map
+from . import planner as planner
+from . import shapes as shapes
+from . import themes as themes
+from .builders import (
+    catchment_map,
+    catchment_popups,
+    change_map,
+    restyle_js,
+    restyle_payload,
+    travel_time_map,
+)
 from .classify import (
     CHANGE_BREAKS,
     TRAVEL_TIME_BREAKS,
     classify_change,
     classify_travel_time,
 )
+from .context import MapContext, default_context
 from .frames import change_areas, scenario_areas, site_roles
 from .offline import OfflineMap, leaflet_dir, map_html, save_map
+from .planner import DRIVE_TIME_BANDS, drive_time_map
 
 #: Prefix of the console messages a map logs when its view changes.
 VIEW_MESSAGE_PREFIX = "access-app:view:"
 
 __all__ = [
     "CHANGE_BREAKS",
+    "DRIVE_TIME_BANDS",
+    "MapContext",
+    "catchment_popups",
+    "default_context",
+    "drive_time_map",
+    "restyle_js",
+    "restyle_payload",
     "TRAVEL_TIME_BREAKS",
     "VIEW_MESSAGE_PREFIX",
     "OfflineMap",

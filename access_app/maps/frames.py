@@ -19,7 +19,8 @@ from access_app.core import schema
 from access_app.core.errors import DataError
 from access_app.core.scenarios import Scenario, ScenarioResult
 
-_KEEP = (schema.AREA_ID, schema.AREA_NAME, schema.POPULATION, schema.IMD_DECILE, "via_ferry")
+_KEEP = (schema.AREA_ID, schema.AREA_NAME, schema.POPULATION, schema.IMD_DECILE,
+         schema.URBAN_RURAL, "via_ferry")
 
 
 def site_roles(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -46,7 +47,8 @@ def scenario_areas(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``area_id``, ``area_name``, ``population``, ``imd_decile`` (those present),
+        ``area_id``, ``area_name``, ``population``, ``imd_decile``, ``urban_rural`` (those
+        present),
         ``site_id``, ``site_name`` (``None`` where unreachable), ``minutes`` (``NaN`` where
         unreachable) and the geometry, same index as ``areas``.
     """

@@ -25,7 +25,8 @@ from .classify import LegendClass
 from .offline import RawMacroElement
 
 #: Leaflet panes used by the layers, with their z-index (tiles 200, overlays 400).
-PANES = {"accessBasemap": 250, "accessAreas": 400, "accessSites": 450}
+PANES = {"accessBasemap": 250, "accessAreas": 400, "accessRoads": 420, "accessOutlines": 430,
+         "accessSites": 450}
 
 
 def esc(text: object) -> str:
@@ -219,9 +220,11 @@ class ViewSync(RawMacroElement):
 class FitBoundsRaw(RawMacroElement):
     """Fit the map to bounds ``[[south, west], [north, east]]`` without animation.
 
-    In a pane at least 600 px wide the fit leaves room on the left for the legend
-    (bottom left), a quarter of the width and at most 240 px, so the legend does not
-    cover the south-west (Cornwall and Devon on a map of England).
+    Uses the runtime's ``initialFit``: when the pane has room beside the bounds for the
+    legend column (top right, :data:`LEGEND_COLUMN` px) at no more than a quarter zoom
+    step's cost, the fit keeps that room free and the legend opens; otherwise the fit
+    uses the whole pane and the legend starts folded to its button in the top-right
+    corner (sea on a map of England). :func:`initial_fit` reproduces the rule in Python.
     """
 
     def __init__(self, bounds: Sequence[Sequence[float]]) -> None:
@@ -231,13 +234,152 @@ class FitBoundsRaw(RawMacroElement):
 
     def script_js(self) -> str:
         """Return the JS that fits the view."""
-        name = self._parent.get_name()
-        return (
-            f"(function (m) {{ var w = m.getSize().x;"
-            f" var pad = w >= 600 ? Math.min(240, Math.round(w / 4)) : 0;"
-            f" m.fitBounds({json_for_script(self._bounds)},"
-            f" {{animate: false, paddingBottomLeft: [pad, 0]}}); }})({name});\n"
-        )
+        return (f"accessApp.initialFit({self._parent.get_name()}, "
+                f"{json_for_script(self._bounds)});\n")
+
+
+#: Width kept free for the title and legend column at the top right, px (runtime.js).
+LEGEND_COLUMN = 250
+
+
+class _Call(RawMacroElement):
+    """Call ``accessApp.<fn>(map, *args)`` once the map exists (optionally as a variable)."""
+
+    def __init__(self, fn: str, *args: Any, name: str = "AccessCall") -> None:
+        super().__init__()
+        self._name = name
+        self._fn = fn
+        self._args = args
+
+    def script_js(self) -> str:
+        """Return the JS call."""
+        args = "".join(f", {json_for_script(a)}" for a in self._args)
+        return (f"var {self.get_name()} = accessApp.{self._fn}("
+                f"{self._parent.get_name()}{args});\n")
+
+
+class LegendControl(_Call):
+    """Show the collapsible legend (already escaped HTML) at the top right.
+
+    ``footer`` stays when the body is replaced on restyle (the road key).
+    """
+
+    def __init__(self, html_text: str, *, footer: str = "") -> None:
+        super().__init__("legend", html_text, "topright", footer, name="AccessLegend")
+
+
+class Highlight(_Call):
+    """Ring one location (``[lat, lng]``) above the sites."""
+
+    def __init__(self, latlng: Sequence[float]) -> None:
+        super().__init__("highlight", [float(v) for v in latlng], name="AccessHighlight")
+
+
+#: Road symbols of the legend key (colour, width) as drawn by ``roadLayer``.
+ROAD_KEY = (("motorway (from zoom 7)", "#2b5797", 2.0), ("A road (from zoom 9)", "#9a6a3a", 1.2))
+
+
+def road_key_html() -> str:
+    """Return the legend's road key."""
+    rows = "".join(
+        f'<div class="row"><svg class="line" width="16" height="8"><line x1="0" y1="4" '
+        f'x2="16" y2="4" stroke="{c}" stroke-width="{w}"/></svg>{esc(label)}</div>'
+        for label, c, w in ROAD_KEY)
+    return f"<h4>Roads</h4>{rows}"
+
+
+class ScaleControl(_Call):
+    """Show the scale bar at the bottom right (sea on a map of England, not Scilly)."""
+
+    def __init__(self) -> None:
+        super().__init__("scale", name="AccessScale")
+
+
+class RoadLayer(_JsonLayer):
+    """Draw motorways (from zoom 7) and A roads (from zoom 9) on their own canvas."""
+
+    def __init__(self, data: Mapping[str, Any], *, name: str = "Roads", show: bool = True
+                 ) -> None:
+        super().__init__(data, name=name, show=show)
+        self._name = "AccessRoads"
+
+    def layer_js(self) -> str:
+        """Return the JS that builds the layer."""
+        return (f"var {self.get_name()} = accessApp.roadLayer({self._parent.get_name()}, "
+                f"{self._data_expr()});\n")
+
+
+class PlaceLayer(_JsonLayer):
+    """Label local authorities from zoom 8; the table also feeds the search box."""
+
+    def __init__(self, data: Mapping[str, Any], *, name: str = "Place names",
+                 show: bool = True) -> None:
+        super().__init__(data, name=name, show=show)
+        self._name = "AccessPlaces"
+
+    def layer_js(self) -> str:
+        """Return the JS that builds the layer."""
+        return (f"var {self.get_name()} = accessApp.placeLayer({self._parent.get_name()}, "
+                f"{self._data_expr()});\n")
+
+
+class OutlineLayer(_JsonLayer):
+    """Draw GeoJSON outlines above the areas (drive-time band edges)."""
+
+    def __init__(self, geojson: Mapping[str, Any], *, style: Mapping[str, Any], name: str,
+                 show: bool = True) -> None:
+        super().__init__(geojson, name=name, show=show)
+        self._name = "AccessOutlines"
+        self._style = dict(style)
+
+    def layer_js(self) -> str:
+        """Return the JS that builds the layer."""
+        return (f"var {self.get_name()} = accessApp.outlineLayer({self._parent.get_name()}, "
+                f"{self._data_expr()}, {json_for_script(self._style)});\n")
+
+
+class SearchControl(RawMacroElement):
+    """Add the search box (sites, local authorities, postcode districts) at the top left."""
+
+    def __init__(self, places: _JsonLayer | None, sites: _JsonLayer | None) -> None:
+        super().__init__()
+        self._name = "AccessSearch"
+        self._places = places
+        self._sites = sites
+
+    def script_js(self) -> str:
+        """Return the JS that adds the search box."""
+        p = self._places._data_expr() if self._places is not None else "null"
+        s = self._sites._data_expr() if self._sites is not None else "null"
+        return (f"var {self.get_name()} = accessApp.search({self._parent.get_name()}, "
+                f"{p}, {s});\n")
+
+
+class LayerControlRaw(RawMacroElement):
+    """Layer control: the themes as exclusive choices, the overlays as check boxes.
+
+    ``themes`` are :meth:`~access_app.maps.themes.Theme.to_json` dicts (the first is
+    shown); ``overlays`` are ``(label, element)`` pairs of layers already on the page.
+    """
+
+    def __init__(self, themes: Sequence[Mapping[str, Any]],
+                 overlays: Sequence[tuple[str, Any]]) -> None:
+        super().__init__()
+        self._name = "AccessLayers"
+        self._themes = list(themes)
+        self._overlays = list(overlays)
+
+    def body_html(self) -> str:
+        """Return the themes' JSON block."""
+        return (f'<script type="application/json" id="{self.get_name()}_data">'
+                f"{json_for_script(self._themes)}</script>\n")
+
+    def script_js(self) -> str:
+        """Return the JS that adds the control."""
+        over = ", ".join(f"[{json_for_script(esc(label))}, {el.get_name()}]"
+                         for label, el in self._overlays)
+        return (f"var {self.get_name()} = accessApp.layers({self._parent.get_name()}, "
+                f'accessApp.readJson("{self.get_name()}_data"), [{over}]);\n')
 
 
 def attribution_html(text: str) -> str:

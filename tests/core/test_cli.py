@@ -74,7 +74,8 @@ def test_check_and_run_accept_the_shared_sites_file_without_networks(
 
 
 def test_check_reports_the_scenario_problem_run_would_hit(tmp_path: Path) -> None:
-    # Sites outside England get no network, so the hub rule has no hub: check says so, as run.
+    # Sites outside England get no network, so the default hub scenarios cannot be built:
+    # check says so, as run.
     path = tmp_path / "sites.csv"
     path.write_text("site_id,easting,northing\ncardiff,318000,176000\nswansea,265000,193000\n")
     outcomes = [_run(*cmd, "--sites", str(path)) for cmd in
@@ -82,7 +83,8 @@ def test_check_reports_the_scenario_problem_run_would_hit(tmp_path: Path) -> Non
                               "--cache-dir", str(tmp_path / "cache")))]
     for proc in outcomes:
         assert proc.returncode == 2, proc.stderr
-        assert "hubs" in proc.stderr and "Traceback" not in proc.stderr
+        assert "no site has a network" in proc.stderr and "Traceback" not in proc.stderr
+        assert "hubs = {}" not in proc.stderr
     assert outcomes[0].stderr.splitlines()[-1] == outcomes[1].stderr.splitlines()[-1]
 
 

@@ -10,8 +10,9 @@ from urllib.parse import parse_qs
 import pytest
 from shapely.geometry import box
 
-from access_app.core import network, osm
+from access_app.core import network
 from access_app.core.errors import NetworkError
+from access_app.core.network import pbf as osm
 
 # a box around the whole Rutland extract (its nodes span -0.845..-0.395 E, 52.52..52.77 N)
 RUTLAND_BBOX = (-0.86, 52.51, -0.38, 52.78)
@@ -88,7 +89,7 @@ def overpass(shared_geodata, tmp_path, monkeypatch):
 
 
 def test_download_by_bbox_matches_local_extract(overpass, shared_geodata):
-    G = network.graph_from_download(RUTLAND_BBOX)
+    G = network.graph_from_download(RUTLAND_BBOX).graph
     # exactly one request, to the interpreter, asking for the regional classes
     assert [(m, p) for m, p, _ in overpass.requests] == [("POST", "/api/interpreter")]
     query = overpass.requests[0][2]
@@ -96,7 +97,7 @@ def test_download_by_bbox_matches_local_extract(overpass, shared_geodata):
     assert "residential" not in query
     local = network.graph_from_osm_file(
         shared_geodata / "roads" / "rutland-2018-02-27.osm.pbf", classes=osm.REGIONAL_CLASSES
-    )
+    ).graph
     assert sorted(G.nodes) == sorted(local.nodes)
     got = sorted((u, v, round(d["travel_time"], 9)) for u, v, d in G.edges(data=True))
     want = sorted((u, v, round(d["travel_time"], 9)) for u, v, d in local.edges(data=True))
@@ -105,7 +106,7 @@ def test_download_by_bbox_matches_local_extract(overpass, shared_geodata):
 
 
 def test_download_by_polygon(overpass):
-    G = network.graph_from_download(box(*RUTLAND_BBOX), classes=("trunk", "trunk_link"))
+    G = network.graph_from_download(box(*RUTLAND_BBOX), classes=("trunk", "trunk_link")).graph
     assert len(overpass.requests) == 1 and '"^(trunk|trunk_link)$"' in overpass.requests[0][2]
     # the server answered with every regional class; osmnx kept what it was given and we
     # filtered to the requested classes

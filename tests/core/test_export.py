@@ -57,9 +57,11 @@ def test_write_all_lists_every_file(written):
             "area_results.csv",
             "area_results.gpkg",
             "ATTRIBUTION.txt",
+            "export_manifest.json",
         ]
     )
-    assert sorted(p.name for p in out.iterdir()) == names  # no temporary files
+    assert files[-1].name == "export_manifest.json"  # written last
+    assert sorted(p.name for p in out.iterdir()) == names  # no temporary files or staging
     assert seen[-1][0] == 1.0
 
 
@@ -89,6 +91,10 @@ def test_workbook_summary_side_by_side(written):
         "Networked",
         "Centralised",
         "S4 only",
+        "Change: Status quo (all sites)",
+        "Change: Networked",
+        "Change: Centralised",
+        "Change: S4 only",
     ]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
     mean = rows["Mean minutes"]
@@ -109,9 +115,9 @@ def test_workbook_breakdowns_changes_and_metadata(written):
     header = [c.value for c in q[1]]
     assert header[:3] == ["Scenario", "Group", "Share of demand"]
     first = [c.value for c in q[2]]
-    assert first[0:2] == ["Status quo", 1]
+    assert first[0:2] == ["Status quo", "1 (most deprived)"]
     assert first[header.index("Mean minutes")] == 20.0
-    assert q.freeze_panes == "A2"
+    assert q.freeze_panes == "C2"  # scenario and group stay in view
     assert q.column_dimensions["A"].width >= 12
     ch = wb["Changes"]
     header = [c.value for c in ch[1]]
@@ -193,7 +199,9 @@ def test_cancel_stops_between_files(report, areas, tmp_path):
 
     with pytest.raises(Cancelled):
         export.write_all(report, tmp_path, areas=areas, metadata=META, cancelled=cancelled)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["equity_report.xlsx", "summary.csv"]
+    assert len(calls) == 3  # stopped before the third file
+    # Nothing of the unfinished set reaches the folder (no old set here: it stays empty).
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def test_cancel_inside_writer_passes_through_and_cleans(tmp_path):

@@ -77,7 +77,7 @@ def test_island_area_reaches_the_mainland_site_by_the_ferry_hand_worked(tmp_path
     routes = ferries.ferry_areas(H, areas)
     assert routes.iloc[0] == "boat;plane"
     # Every edge of the crossing names its route in the attribute ``ferry``.
-    crossings = {d["ferry"] for *_, d in H.edges(data=True) if d.get("highway") == "ferry"}
+    crossings = {d["ferry"] for *_, d in H.graph.edges(data=True) if d.get("highway") == "ferry"}
     assert crossings == {"boat", "plane"}
 
 
@@ -121,6 +121,9 @@ def test_ferry_graph_survives_the_npz_cache(tmp_path: Path) -> None:
     np.testing.assert_allclose(routing.travel_time_matrix(back, areas, sites).minutes,
                                routing.travel_time_matrix(H, areas, sites).minutes)
     assert ferries.ferry_areas(back, areas).tolist() == ["boat;plane", "boat;plane"]
+    # the land-mass labels are an array of the file, read back as they were built
+    assert H.arrays.land is not None and set(H.arrays.land.tolist()) == {0, 1}
+    np.testing.assert_array_equal(back.arrays.land, H.arrays.land)
 
 
 def test_bad_ferry_tables_are_refused(tmp_path: Path) -> None:
@@ -176,7 +179,7 @@ def test_map_tooltips_name_the_sea_or_air_routes() -> None:
                               "via_ferry": ["boat;plane", ""]},
                              geometry=[Point(459000, 92000), Point(430000, 433600)],
                              crs=S.BNG).to_crs(S.WGS84)
-    data = builders._area_data(areas, np.zeros(2))
+    data = builders._area_data(areas)
     assert data["ferries"] == ["boat, plane"] and data["ferry"] == [0, None]
     runtime = (Path(__file__).resolve().parents[2] / "resources" / "maps" / "runtime.js").read_text()
     assert '"By sea or air: " + d.ferries[d.ferry[i]]' in runtime

@@ -82,7 +82,7 @@ var L = {
              bindTooltip: function (fn) { this.tip = fn; }};
     return g;
   },
-  circleMarker: function (ll, o) { var m = {ll: ll, o: o}; markers.push(m); return m; }
+  circleMarker: function (ll, o) { var m = {ll: ll, o: o, options: o}; markers.push(m); return m; }
 };
 var panes = {};
 var map = {getPane: function (n) { return panes[n]; },
@@ -136,3 +136,68 @@ g.layers.forEach(function (m) {{ console.log(g.tip(m).split("<br>").pop()); }});
     out = run_node(code, tmp_path).splitlines()
     assert out == ["Change: \u221212.4 min</div>", "Change: \u00b10.0 min</div>",
                    "Change: +7.0 min</div>"]
+
+
+def test_restyle_recolours_areas_and_updates_tooltips(tmp_path):
+    areas = make_areas()
+    m = maps.travel_time_map(areas, make_sites(), attribution="OGL")
+    page = maps.map_html(m, standalone=False)
+    data = re.search(r'id="access_areas_[0-9a-f]+_data">(.*?)</script>', page, re.S).group(1)
+    changed = areas.assign(minutes=[95.0, 50.0, 20.0, float("nan"), 31.0],
+                           site_name=["<b>x</b>", "Site A", None, "Site A", "Site A"])
+    payload = maps.restyle_payload(changed, make_sites(), kind="travel")
+    code = FAKE_LEAFLET + RUNTIME_JS + f"""
+var d = {data};
+var g = accessApp.areaLayer(map, d, ["c0", "c1", "c2", "c3", "c4"], "grey");
+var p = {json.dumps(payload)};
+p.colours = ["k0", "k1", "k2", "k3", "k4"];
+accessApp.restyle(p);
+console.log(JSON.stringify(markers.map(function (m) {{ return m.o.fillColor; }})));
+console.log(g.tip(g.layers[0]).split("<br>").slice(-2).join(" | "));
+try {{ accessApp.restyle({{n: 2, cls: [0, 1], fields: {{}}}}); }}
+catch (e) {{ console.log(e.message); }}
+"""
+    out = run_node(code, tmp_path).splitlines()
+    # 95 -> over 90; 50 -> 45-60; 20 -> up to 30; NaN -> unreachable; 31 -> 30-45
+    assert out[0] == '["k4","k2","k0","#8c8c8c","k1"]'  # no-value colour from the payload
+    assert out[1] == "Assigned site: &lt;b&gt;x&lt;/b&gt; | Travel time: 95.0 min</div>"
+    assert out[2] == "restyle: payload has 2 areas, the page 5"
+
+
+def test_search_finds_sites_places_and_postcodes(tmp_path):
+    code = """
+var window = globalThis;
+var document = {createElement: function () {
+  return {set innerHTML(v) { this.textContent = v.replace(/<[^>]*>/g, "")
+                                           .replace(/&amp;/g, "&"); }};
+}};
+""" + RUNTIME_JS + """
+var places = {lat: [50.4, 50.26, 51.5], lng: [-4.8, -5.05, -0.1],
+              name: ["Cornwall", "TR1", "City of London"], kind: ["lad", "district", "lad"]};
+var sites = {lat: [50.27], lng: [-5.09], name: ["Royal Cornwall Hospital &amp; Co"]};
+var items = accessApp.searchIndex(places, sites);
+function show(q) {
+  console.log(q + " => " + JSON.stringify(accessApp.searchFind(items, q).map(
+    function (it) { return it.kind + ":" + it.text + "@" + it.zoom; })));
+}
+show("cornwall"); show("tr1 3lq"); show("TR1"); show("TR13"); show("london"); show("  ");
+"""
+    out = run_node(code, tmp_path).splitlines()
+    assert out == [
+        'cornwall => ["local authority:Cornwall@10","site:Royal Cornwall Hospital & Co@12"]',
+        'tr1 3lq => ["postcode district:TR1@12"]',
+        'TR1 => ["postcode district:TR1@12"]',
+        "TR13 => []",
+        'london => ["local authority:City of London@10"]',
+        "   => []",
+    ]
+
+
+def test_page_role_words_match_the_python_tooltips() -> None:
+    """A restyled site tooltip says the same role words as a freshly built page."""
+    from access_app.maps import builders
+    from access_app.resources import resource_text
+
+    js = resource_text("maps", "runtime.js")
+    for role, words in builders._ROLE_TEXT.items():
+        assert f'{role}: "{words}"' in js

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from shapely.geometry import LineString
 
-from access_app.core import graphstore, network
+from access_app.core import network
 from access_app.core.errors import NetworkError
 
 BNG = "EPSG:27700"
@@ -47,18 +47,19 @@ def _same_graph(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> None:
 
 
 def test_npz_roundtrip_equals_public_api_graph(tmp_path):
-    G = network.graph_from_lines(_lines(), road_col="road", urban_col="urban")
-    path = network.save_network(G, tmp_path / "net.npz")
-    H = network.load_network(path)
+    net = network.graph_from_lines(_lines(), road_col="road", urban_col="urban")
+    G = net.graph
+    path = network.save_network(net, tmp_path / "net.npz")
+    loaded = network.load_network(path)
+    H = loaded.graph
     _same_graph(G, H)
     assert H.graph["crs"] == BNG and H.graph["dropped"] == G.graph["dropped"]
     np.testing.assert_array_equal(H.graph["dropped_nodes_xy"], G.graph["dropped_nodes_xy"])
     np.testing.assert_array_equal(H.graph["dropped_nodes_gap_m"], [9000.0, 9000.0])
-    # the attached arrays are those a fresh build would make
-    attached = graphstore.arrays_of(H)
-    graphstore.forget_arrays(H)
-    assert graphstore.arrays_of(H).fingerprint == attached.fingerprint
-    assert attached.fingerprint == graphstore.arrays_of(G).fingerprint
+    # the arrays read from the file are those a fresh build would make
+    attached = loaded.arrays
+    assert network.build_arrays(H).fingerprint == attached.fingerprint
+    assert attached.fingerprint == network.build_arrays(G).fingerprint == net.fingerprint
     # the graph still behaves under networkx algorithms
     assert nx.shortest_path_length(H, 0, 1, weight="travel_time") == pytest.approx(
         nx.shortest_path_length(G, 0, 1, weight="travel_time")
@@ -68,14 +69,14 @@ def test_npz_roundtrip_equals_public_api_graph(tmp_path):
 
 
 def test_npz_roundtrip_osm_attributes(tmp_path, shared_geodata):
-    G = network.graph_from_osm_file(shared_geodata / "roads" / "its-leeds-example.osm.pbf")
-    H = network.load_network(network.save_network(G, tmp_path / "leeds.npz"))
+    G = network.graph_from_osm_file(shared_geodata / "roads" / "its-leeds-example.osm.pbf").graph
+    H = network.load_network(network.save_network(G, tmp_path / "leeds.npz")).graph
     _same_graph(G, H)  # lists (osmid of merged ways), bools, missing tags survive
 
 
 def test_graphml_roundtrip(tmp_path):
-    G = network.graph_from_lines(_lines(), road_col="road", urban_col="urban")
-    H = network.load_network(network.save_network(G, tmp_path / "net.graphml"))
+    G = network.graph_from_lines(_lines(), road_col="road", urban_col="urban").graph
+    H = network.load_network(network.save_network(G, tmp_path / "net.graphml")).graph
     assert sorted(H.nodes) == sorted(G.nodes)
     for u, v, k, d in G.edges(keys=True, data=True):
         h = H.edges[u, v, k]
@@ -107,7 +108,7 @@ def test_foreign_graphml_keeps_largest_component(tmp_path):
     G.add_edge(2, 1, length=100.0, highway="primary")
     G.add_edge(2, 3, length=4900.0, highway="primary")  # one way out: 3 is not kept
     ox.save_graphml(G, tmp_path / "foreign.graphml")
-    H = network.load_network(tmp_path / "foreign.graphml")
+    H = network.load_network(tmp_path / "foreign.graphml").graph
     assert sorted(H.nodes) == [1, 2]
     np.testing.assert_allclose(H.graph["dropped_nodes_xy"], [[5000.0, 0.0]])
     # rural primary at the default 80 km/h
@@ -121,7 +122,7 @@ def test_npz_keeps_attribute_types(tmp_path):
     G.add_edge(1, 2, length=10.0, travel_time=1.0, osmid=[5, 6], lanes=2, oneway=True,
                speed_kph=80.0, name="High St", width=None)
     G.add_edge(2, 1, length=10.0, travel_time=1.5, osmid=7, oneway=False, speed_kph=64.5)
-    H = network.load_network(network.save_network(G, tmp_path / "types.npz"))
+    H = network.load_network(network.save_network(G, tmp_path / "types.npz")).graph
     a, b = H.edges[1, 2, 0], H.edges[2, 1, 0]
     assert a["osmid"] == [5, 6] and b["osmid"] == 7 and type(b["osmid"]) is int
     assert a["lanes"] == 2 and type(a["lanes"]) is int and "lanes" not in b

@@ -68,7 +68,7 @@ def _toy_lines():
 
 
 def test_graph_from_lines_hand_worked():
-    G = network.graph_from_lines(_toy_lines(), road_col="road", urban_col="urban")
+    G = network.graph_from_lines(_toy_lines(), road_col="road", urban_col="urban").graph
     assert G.graph["crs"] == BNG
     assert G.number_of_nodes() == 4
     assert G.number_of_edges() == 6
@@ -96,7 +96,7 @@ def test_graph_from_lines_hand_worked():
 
 
 def test_graph_from_lines_exact_tolerance_splits_gap():
-    G = network.graph_from_lines(_toy_lines(), road_col="road", snap_tolerance_m=0.0)
+    G = network.graph_from_lines(_toy_lines(), road_col="road", snap_tolerance_m=0.0).graph
     # the 5 mm gap is not bridged: the M1+A52 piece (3 nodes) wins over A1(M) (2 nodes)
     assert G.number_of_nodes() == 3
     assert G.graph["dropped"]["components"] == 2
@@ -110,7 +110,7 @@ def test_graph_from_lines_classifies_with_areas_and_reprojects():
     lines = _toy_lines().drop(columns="urban").translate(450000, 300000)
     lines = gpd.GeoDataFrame({"road": _toy_lines()["road"]}, geometry=lines, crs=BNG)
     areas = _areas().assign(geometry=_areas().translate(450000, 300000))
-    G = network.graph_from_lines(lines.to_crs(4326), road_col="road", areas=areas)
+    G = network.graph_from_lines(lines.to_crs(4326), road_col="road", areas=areas).graph
     urban = {d["ref"]: d["urban"] for _, _, d in G.edges(data=True)}
     assert urban == {"M1": True, "A52": False, "A1(M)": False}
     xs = sorted(G.nodes[n]["x"] - 450000 for n in G.nodes)
@@ -133,7 +133,7 @@ def test_graph_from_lines_bad_input():
 
 def test_dft_network_main_component(shared_geodata):
     lines = network.read_lines(shared_geodata / "roads" / "dft_major_roads_link_network_2013.zip")
-    G = network.graph_from_lines(lines, road_col="Road")
+    G = network.graph_from_lines(lines, road_col="Road").graph
     total = G.number_of_nodes() + G.graph["dropped"]["nodes"]
     # the data README: one component holds 98.2% of nodes when links join at end points
     assert round(G.number_of_nodes() / total, 3) == 0.982
@@ -156,7 +156,7 @@ def test_class_column_progress_and_cancel():
     lines = _toy_lines().assign(cls=["Motorway", "B Road", "A Road", "A Road"])
     seen = []
     G = network.graph_from_lines(lines, road_col="road", class_col="cls", urban_col="urban",
-                                 progress=lambda f, m: seen.append(f))
+                                 progress=lambda f, m: seen.append(f)).graph
     hw = {d["ref"]: d["highway"] for _, _, d in G.edges(data=True)}
     assert hw == {"M1": "motorway", "A52": "secondary", "A1(M)": "primary"}
     # A52 is urban secondary here: 2 km at 30 km/h
@@ -167,13 +167,10 @@ def test_class_column_progress_and_cancel():
         network.graph_from_lines(lines, road_col="road", cancelled=lambda: True)
 
 
-def test_attached_arrays_equal_a_rebuild():
-    from access_app.core import graphstore
-
-    G = network.graph_from_lines(_toy_lines(), road_col="road", urban_col="urban")
-    attached = graphstore.arrays_of(G)
-    graphstore.forget_arrays(G)
-    rebuilt = graphstore.arrays_of(G)
+def test_network_arrays_equal_a_rebuild():
+    net = network.graph_from_lines(_toy_lines(), road_col="road", urban_col="urban")
+    attached = net.arrays
+    rebuilt = network.build_arrays(net.graph)
     assert attached is not rebuilt
     assert attached.fingerprint == rebuilt.fingerprint
     np.testing.assert_array_equal(attached.node_ids, rebuilt.node_ids)

@@ -7,8 +7,9 @@ import bz2
 import networkx as nx
 import pytest
 
-from access_app.core import network, osm
+from access_app.core import network
 from access_app.core.errors import NetworkError
+from access_app.core.network import pbf as osm
 from access_app.core.speeds import MPH_TO_KMH
 
 
@@ -19,7 +20,7 @@ def rutland_pbf(shared_geodata):
 
 @pytest.fixture(scope="module")
 def rutland(rutland_pbf):
-    return network.graph_from_osm_file(rutland_pbf)
+    return network.graph_from_osm_file(rutland_pbf).graph
 
 
 def _first(v):
@@ -63,7 +64,7 @@ def test_xml_and_bz2_give_the_same_graph(rutland, rutland_pbf, tmp_path):
     compressed = tmp_path / "rutland.osm.bz2"
     compressed.write_bytes(bz2.compress(xml.read_bytes()))
     for path in (xml, compressed):
-        H = network.graph_from_osm_file(path)
+        H = network.graph_from_osm_file(path).graph
         assert sorted(H.nodes) == sorted(rutland.nodes)
         times = sorted((u, v, round(d["travel_time"], 9)) for u, v, d in H.edges(data=True))
         assert times == sorted(
@@ -75,7 +76,7 @@ def test_regional_classes_and_progress(rutland_pbf):
     seen = []
     G = network.graph_from_osm_file(
         rutland_pbf, classes=osm.REGIONAL_CLASSES, progress=lambda f, m: seen.append(f)
-    )
+    ).graph
     classes = {_first(d["highway"]) for _, _, d in G.edges(data=True)}
     assert classes <= set(osm.REGIONAL_CLASSES) and "residential" not in classes
     assert seen[0] == 0.0 and seen[-1] == 1.0

@@ -105,3 +105,18 @@ def test_fill_networks_for_one_table_matches_load_dataset(shared_geodata: Path) 
     assert sites[S.NETWORK].tolist() == whole.sites[S.NETWORK].tolist()
     assert note == whole.network_note and list(warnings) == list(whole.warnings)
     assert areas is base.areas or areas.equals(base.areas)
+
+
+def test_with_table_fills_networks_as_load_dataset(shared_geodata: Path) -> None:
+    """The session's table step (pipeline.with_table) fills networks as the command line does."""
+    path = shared_geodata / "sites" / "england_radiotherapy_sites.csv"
+    base = pipeline.load_default_dataset()
+    ds = pipeline.with_table(base, "sites", path)
+    whole = pipeline.load_dataset(sites_path=path)
+    assert ds.sites[S.NETWORK].tolist() == whole.sites[S.NETWORK].tolist()
+    assert ds.sites[S.NETWORK_CONFIDENCE].tolist() == whole.sites[S.NETWORK_CONFIDENCE].tolist()
+    assert ds.network_note == whole.network_note and ds.warnings == whole.warnings
+    # the region proxy stays the proxy when a table is loaded into it
+    proxy = pipeline.with_table(pipeline.load_default_dataset(networks="regions"), "sites", path)
+    assert proxy.network_note == S.NETWORK_PROXY_LABEL
+    assert set(proxy.sites[S.NETWORK].dropna()) <= set(base.areas[S.REGION])

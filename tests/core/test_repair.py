@@ -58,7 +58,7 @@ def test_over_bridge_stays_apart() -> None:
     assert nx.number_connected_components(G) == 2
     # The graph builder agrees: both roads survive only as separate components.
     graph = network.graph_from_lines(fixed, road_col="road")
-    assert graph.number_of_nodes() == 2
+    assert graph.n_nodes == 2
 
 
 def test_over_bridge_with_an_end_point_there_is_joined() -> None:

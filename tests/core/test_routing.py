@@ -10,6 +10,7 @@ from shapely.geometry import Point
 
 from access_app.core import routing
 from access_app.core.errors import Cancelled, DataError, NetworkError
+from access_app.core.network import RoadNetwork
 from access_app.core.routing import RoutingParams
 
 BNG = "EPSG:27700"
@@ -17,6 +18,7 @@ URBAN_MPS = 24 / 3.6  # urban access speed of these hand-worked cases, m/s
 #: The hand-worked cases fix their access parameters (24 / 40 km/h, 4 candidates) so that
 #: they test the mechanics, whatever the calibrated defaults (docs/validation.md).
 HAND = RoutingParams(access_speed_urban_kmh=24.0, access_speed_rural_kmh=40.0, k_nearest=4)
+_net = RoadNetwork.from_graph
 
 
 def _toy_graph(dropped_xy=None, gap=None):
@@ -44,7 +46,7 @@ def _pts(ids, xy, id_col, urban=None):
 def test_matrix_hand_worked_direction_and_legs():
     areas = _pts(["a", "b"], [(0, 300), (2000, -100)], "area_id", ["Urban", "Urban"])
     sites = _pts(["s", "t"], [(2000, -100), (0, 300)], "site_id")
-    m = routing.travel_time_matrix(_toy_graph(), areas, sites, params=HAND)
+    m = routing.travel_time_matrix(_net(_toy_graph()), areas, sites, params=HAND)
     leg_a = 300 * 1.3 / URBAN_MPS  # 58.5 s
     leg_s = 100 * 1.3 / URBAN_MPS  # 19.5 s
     # a -> s: 58.5 + 50 (quicker parallel edge) + 30 + 19.5 = 158 s
@@ -66,15 +68,15 @@ def test_rural_speed_detour_and_k_nearest():
     G = _toy_graph()
     p1 = RoutingParams(k_nearest=1, detour_factor=1.0, access_speed_rural_kmh=40.0)
     p2 = RoutingParams(k_nearest=2, detour_factor=1.0, access_speed_rural_kmh=40.0)
-    t1 = routing.travel_time_matrix(G, areas, sites, params=p1).minutes[0, 0] * 60
-    t2 = routing.travel_time_matrix(G, areas, sites, params=p2).minutes[0, 0] * 60
+    t1 = routing.travel_time_matrix(_net(G), areas, sites, params=p1).minutes[0, 0] * 60
+    t2 = routing.travel_time_matrix(_net(G), areas, sites, params=p2).minutes[0, 0] * 60
     rural = 40 / 3.6
     # k=1: only node 2 (500 m): 45 s leg + 30 s edge; k=2 also tries node 3: 45 s leg only
     assert t1 == pytest.approx(500 / rural + 30.0)
     assert t2 == pytest.approx(500 / rural + 0.0)
     # without an urban_rural column the rural speed is used
     no_col = areas.drop(columns="urban_rural")
-    t3 = routing.travel_time_matrix(G, no_col, sites, params=p2).minutes[0, 0] * 60
+    t3 = routing.travel_time_matrix(_net(G), no_col, sites, params=p2).minutes[0, 0] * 60
     assert t3 == pytest.approx(t2)
 
 
@@ -87,7 +89,7 @@ def test_unreachable_far_and_island():
         ["Rural", "Rural", "Rural"],
     )
     sites = _pts(["s", "sea"], [(2000, 0), (60000, 0)], "site_id")
-    m = routing.travel_time_matrix(G, areas, sites, params=HAND)
+    m = routing.travel_time_matrix(_net(G), areas, sites, params=HAND)
     assert np.isinf(m.minutes[0]).all() and np.isinf(m.minutes[1]).all()
     assert np.isinf(m.minutes[:, 1]).all()
     # the area beside a 5 m fragment is not an island: it joins node 3 (3000 m away)
@@ -98,7 +100,7 @@ def test_unreachable_far_and_island():
     assert rows["island"][1].startswith(routing.ISLAND_REASON)
     assert "0.5 km away is cut off" in rows["island"][1]
     assert rows["sea"] == ("site", "58.0 km from the nearest road node, beyond the 20 km limit")
-    tight = routing.travel_time_matrix(G, areas, sites, params=RoutingParams(max_snap_m=2000))
+    tight = routing.travel_time_matrix(_net(G), areas, sites, params=RoutingParams(max_snap_m=2000))
     assert set(tight.unreachable["id"]) == {"far", "island", "fragment", "sea"}
 
 
@@ -107,18 +109,18 @@ def test_nearest_site_matches_matrix_min():
                  ["Urban", "Rural", "Urban"])
     sites = _pts(["s", "t"], [(2000, -100), (0, 300)], "site_id")
     G = _toy_graph()
-    m = routing.travel_time_matrix(G, areas, sites)
-    near = routing.nearest_site_minutes(G, areas, sites)
+    m = routing.travel_time_matrix(_net(G), areas, sites)
+    near = routing.nearest_site_minutes(_net(G), areas, sites)
     np.testing.assert_allclose(near["minutes"], m.minutes.min(axis=1), atol=1e-12)
     assert near["site_id"].tolist() == [m.site_ids[j] for j in m.minutes.argmin(axis=1)]
-    none = routing.nearest_site_minutes(G, areas, sites.iloc[:0])
+    none = routing.nearest_site_minutes(_net(G), areas, sites.iloc[:0])
     assert np.isinf(none["minutes"]).all() and none["site_id"].isna().all()
 
 
 def test_empty_areas_give_empty_matrix():
     sites = _pts(["s"], [(2000, 0)], "site_id")
     areas = _pts([], [], "area_id")
-    m = routing.travel_time_matrix(_toy_graph(), areas, sites)
+    m = routing.travel_time_matrix(_net(_toy_graph()), areas, sites)
     assert m.minutes.shape == (0, 1)
 
 
@@ -126,53 +128,53 @@ def test_progress_and_cancel():
     areas = _pts(["a"], [(0, 0)], "area_id")
     sites = _pts(["s"], [(2000, 0)], "site_id")
     seen = []
-    routing.travel_time_matrix(_toy_graph(), areas, sites, progress=lambda f, m: seen.append(f))
+    routing.travel_time_matrix(_net(_toy_graph()), areas, sites, progress=lambda f, m: seen.append(f))
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
     with pytest.raises(Cancelled):
-        routing.travel_time_matrix(_toy_graph(), areas, sites, cancelled=lambda: True)
+        routing.travel_time_matrix(_net(_toy_graph()), areas, sites, cancelled=lambda: True)
 
 
 def test_matrix_cache_reused_and_keyed(tmp_path, monkeypatch):
     areas = _pts(["a"], [(0, 300)], "area_id", ["Urban"])
     sites = _pts(["s"], [(2000, -100)], "site_id")
     G = _toy_graph()
-    first = routing.travel_time_matrix(G, areas, sites, cache_dir=tmp_path)
+    first = routing.travel_time_matrix(_net(G), areas, sites, cache_dir=tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [f"ttm_{first.key[:40]}.npz"]
 
     def _boom(*args, **kwargs):
         raise AssertionError("searched again instead of reading the cache")
 
     monkeypatch.setattr(routing, "site_to_node_seconds", _boom)
-    again = routing.travel_time_matrix(G, areas, sites, cache_dir=tmp_path)
+    again = routing.travel_time_matrix(_net(G), areas, sites, cache_dir=tmp_path)
     np.testing.assert_array_equal(again.minutes, first.minutes)
     assert again.key == first.key and again.site_ids.tolist() == ["s"]
     # any change of params, points or travel times makes a new key
     for kwargs in ({"params": RoutingParams(detour_factor=1.5)},):
         with pytest.raises(AssertionError, match="searched again"):
-            routing.travel_time_matrix(G, areas, sites, cache_dir=tmp_path, **kwargs)
+            routing.travel_time_matrix(_net(G), areas, sites, cache_dir=tmp_path, **kwargs)
     moved = _pts(["a"], [(0, 301)], "area_id", ["Urban"])
     with pytest.raises(AssertionError, match="searched again"):
-        routing.travel_time_matrix(G, moved, sites, cache_dir=tmp_path)
+        routing.travel_time_matrix(_net(G), moved, sites, cache_dir=tmp_path)
     H = _toy_graph()
     H.edges[2, 3, 0]["travel_time"] = 31.0
     with pytest.raises(AssertionError, match="searched again"):
-        routing.travel_time_matrix(H, areas, sites, cache_dir=tmp_path)
+        routing.travel_time_matrix(_net(H), areas, sites, cache_dir=tmp_path)
 
 
 def test_bad_inputs():
     G = _toy_graph()
     sites = _pts(["s"], [(2000, 0)], "site_id")
     with pytest.raises(DataError, match="'area_id'"):
-        routing.travel_time_matrix(G, _pts(["a"], [(0, 0)], "id"), sites)
+        routing.travel_time_matrix(_net(G), _pts(["a"], [(0, 0)], "id"), sites)
     no_crs = gpd.GeoDataFrame({"area_id": ["a"]}, geometry=[Point(0, 0)])
     with pytest.raises(DataError, match="no CRS"):
-        routing.travel_time_matrix(G, no_crs, sites)
+        routing.travel_time_matrix(_net(G), no_crs, sites)
     with pytest.raises(NetworkError, match="k_nearest"):
         RoutingParams(k_nearest=0)
     bad = _toy_graph()
     del bad.edges[1, 2, 0]["travel_time"]
     with pytest.raises(NetworkError, match="travel_time"):
-        routing.travel_time_matrix(bad, _pts(["a"], [(0, 0)], "area_id"), sites)
+        routing.travel_time_matrix(_net(bad), _pts(["a"], [(0, 0)], "area_id"), sites)
 
 
 def test_graph_not_strongly_connected_is_reported():
@@ -181,7 +183,7 @@ def test_graph_not_strongly_connected_is_reported():
     G.add_edge(3, 4, length=3000.0, travel_time=100.0)  # one way out, no way back
     areas = _pts(["a", "dead-end"], [(0, 0), (5000, 0)], "area_id", ["Urban", "Urban"])
     sites = _pts(["s"], [(0, 0)], "site_id")
-    m = routing.travel_time_matrix(G, areas, sites, params=RoutingParams(k_nearest=1))
+    m = routing.travel_time_matrix(_net(G), areas, sites, params=RoutingParams(k_nearest=1))
     assert np.isfinite(m.minutes[0, 0]) and np.isinf(m.minutes[1, 0])
     assert m.unreachable["id"].tolist() == ["dead-end"]
     assert m.unreachable["reason"].iloc[0].startswith("no road route to 1 of 1 sites")
@@ -192,6 +194,17 @@ def test_unwritable_cache_is_not_fatal(tmp_path):
     blocker.write_text("not a folder")
     areas = _pts(["a"], [(0, 300)], "area_id", ["Urban"])
     sites = _pts(["s"], [(2000, -100)], "site_id")
-    m = routing.travel_time_matrix(_toy_graph(), areas, sites, cache_dir=blocker / "sub",
+    m = routing.travel_time_matrix(_net(_toy_graph()), areas, sites, cache_dir=blocker / "sub",
                                    params=HAND)
     assert m.minutes[0, 0] == pytest.approx(158.0 / 60)
+
+
+def test_routing_takes_a_road_network_not_a_bare_graph():
+    areas = _pts(["a"], [(0, 300)], "area_id")
+    sites = _pts(["s"], [(2000, 0)], "site_id")
+    with pytest.raises(NetworkError, match="RoadNetwork.from_graph"):
+        routing.travel_time_matrix(_toy_graph(), areas, sites)
+    net = RoadNetwork.from_graph(_toy_graph())
+    assert (net.n_nodes, net.n_edges, net.crs) == (3, 5, BNG)
+    assert net.bounds == (0.0, 0.0, 2000.0, 0.0)
+    assert net.describe() == "road network: 3 nodes, 5 edges"

@@ -25,13 +25,13 @@ def england(shared_geodata):
         geometry=gpd.points_from_xy(s["easting"], s["northing"]),
         crs="EPSG:27700",
     )
-    G = network.graph_from_lines(lines, road_col="Road", areas=areas)
-    return G, areas, sites
+    net = network.graph_from_lines(lines, road_col="Road", areas=areas)
+    return net, areas, sites
 
 
 def test_radiotherapy_centres_times_plausible(england):
-    G, _, sites = england
-    m = routing.travel_time_matrix(G, sites.rename(columns={"site_id": "area_id"}), sites)
+    net, _, sites = england
+    m = routing.travel_time_matrix(net, sites.rename(columns={"site_id": "area_id"}), sites)
     ids = m.site_ids.tolist()
     nott, leic = ids.index("nottingham-city"), ids.index("leicester-royal-infirmary")
     assert 35 <= m.minutes[nott, leic] <= 55
@@ -44,8 +44,8 @@ def test_radiotherapy_centres_times_plausible(england):
 
 
 def test_islands_reported_not_routed(england):
-    G, areas, sites = england
-    m = routing.travel_time_matrix(G, areas, sites)
+    net, areas, sites = england
+    m = routing.travel_time_matrix(net, areas, sites)
     unreachable = m.unreachable.merge(areas[["area_id", "lad"]], left_on="id", right_on="area_id")
     # exactly the 89 Isle of Wight LSOAs and the Isles of Scilly LSOA, all as islands
     assert unreachable["lad"].value_counts().to_dict() == {"Isle of Wight": 89,

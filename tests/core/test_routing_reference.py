@@ -55,23 +55,25 @@ def _lsoa_points(shared_geodata, query):
 
 
 def test_rutland_every_pair_matches_networkx(shared_geodata):
-    G = network.graph_from_osm_file(shared_geodata / "roads" / "rutland-2018-02-27.osm.pbf")
+    net = network.graph_from_osm_file(shared_geodata / "roads" / "rutland-2018-02-27.osm.pbf")
+    G = net.graph
     areas = _lsoa_points(shared_geodata, "lad19nm == 'Rutland'")
     assert len(areas) == 23
     # sites: four LSOA centroids in the county's towns and villages
     sites = areas.iloc[[0, 7, 14, 21]].rename(columns={"area_id": "site_id"})
     params = RoutingParams(max_snap_m=5000)
-    m = routing.travel_time_matrix(G, areas, sites, params=params)
+    m = routing.travel_time_matrix(net, areas, sites, params=params)
     ref = _reference_seconds(G, areas, sites, params)
     assert np.isfinite(ref).all()
     np.testing.assert_allclose(m.minutes * 60, ref, rtol=0, atol=1e-6)
-    near = routing.nearest_site_minutes(G, areas, sites, params=params)
+    near = routing.nearest_site_minutes(net, areas, sites, params=params)
     np.testing.assert_allclose(near["minutes"] * 60, ref.min(axis=1), rtol=0, atol=1e-6)
 
 
 def test_dft_sample_matches_networkx(shared_geodata):
     lines = network.read_lines(shared_geodata / "roads" / "dft_major_roads_link_network_2013.zip")
-    G = network.graph_from_lines(lines, road_col="Road")
+    net = network.graph_from_lines(lines, road_col="Road")
+    G = net.graph
     areas = _lsoa_points(shared_geodata, "region21_name == 'East Midlands'").sample(
         80, random_state=3
     )
@@ -82,7 +84,7 @@ def test_dft_sample_matches_networkx(shared_geodata):
         crs="EPSG:27700",
     )
     params = RoutingParams(k_nearest=3)
-    m = routing.travel_time_matrix(G, areas, sites, params=params)
+    m = routing.travel_time_matrix(net, areas, sites, params=params)
     ref = _reference_seconds(G, areas, sites, params)
     assert np.isfinite(ref).all() and ref.shape == (80, 10)
     np.testing.assert_allclose(m.minutes * 60, ref, rtol=0, atol=1e-6)

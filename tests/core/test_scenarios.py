@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 import pandas as pd
@@ -207,7 +206,8 @@ def test_scenario_is_hashable_and_frozen():
     assert "1 hubs" in a.describe()
 
 
-def test_assign_is_fast_on_england_sized_matrix():
+def test_assign_on_england_sized_matrix():
+    # the timing of this case is in benchmarks/bench_scenarios.py
     rng = np.random.default_rng(0)
     n, k = 32_844, 67
     nets = np.array([f"R{i}" for i in range(9)])
@@ -227,18 +227,10 @@ def test_assign_is_fast_on_england_sized_matrix():
         site_snap_m=np.zeros(k),
     )
     sc = Scenario("Net", open_sites=tuple(sites.site_id[:51]), rule="within_network")
-    best = min(_timed(assign, areas, sites, matrix, sc) for _ in range(3))
-    assert best < 0.25  # typically ~0.02 s; loose bound for a busy shared machine
     res = assign(areas, sites, matrix, sc)
     allowed = (sites.network.to_numpy()[None, :] == areas.network.to_numpy()[:, None]) & (np.arange(k) < 51)
     expected = np.where(allowed, matrix.minutes, np.inf).min(axis=1)
     np.testing.assert_array_equal(res.minutes, expected)
-
-
-def _timed(fn, *args):
-    t = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t
 
 
 def test_area_without_network_is_unreachable():

@@ -210,9 +210,8 @@ def test_summary_long(report):
     assert len(long) == 5 * (len(report.summary.columns) - 4)  # 4 text columns
 
 
-def test_report_is_fast_and_consistent_on_england_sized_data():
-    import time
-
+def test_report_is_consistent_on_england_sized_data():
+    # the timing of this case is in benchmarks/bench_scenarios.py
     import geopandas as gpd
     from shapely import points
 
@@ -252,10 +251,7 @@ def test_report_is_fast_and_consistent_on_england_sized_data():
         area_snap_m=np.zeros(n),
         site_snap_m=np.zeros(k),
     )
-    t = time.perf_counter()
     rep = build_report(assign_all(areas, sites, matrix, default_scenarios(sites)), areas, sites)
-    elapsed = time.perf_counter() - t
-    assert elapsed < 5.0  # about 0.5 s on the development machine; loose for busy CI
     total = rep.summary.set_index("scenario")["demand"]
     for g in rep.group_bys:
         sums = rep.breakdown(g).groupby("scenario")["demand"].sum()

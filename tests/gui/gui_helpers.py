@@ -17,7 +17,8 @@ def open_window(qtbot: Any, settings_dir: Path, cache: Path, data: Any | None) -
                      show_errors=True, confirm_close=False)
     win.resize(1400, 900)
     win.show()
-    with qtbot.waitSignal(win.maps_ready, timeout=MAP_TIMEOUT_MS):
+    # The maps show the results as soon as the scenarios are applied; the tables follow.
+    with qtbot.waitSignals([win.maps_ready, win.analysis_updated], timeout=MAP_TIMEOUT_MS):
         if data is not None:
             win.use_data(*data, network=DEFAULT_NETWORK_LABEL)
     return win

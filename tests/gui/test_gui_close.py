@@ -21,7 +21,7 @@ def test_close_asks_before_discarding_changed_scenarios(qtbot, window, tmp_path,
     assert not window.has_unsaved_scenarios()
     assert window._may_close() and asked == []
 
-    window.duplicate_scenario("Status quo")
+    window.apply(lambda: window.session.duplicate("Status quo"))
     assert window.has_unsaved_scenarios() and window.windowTitle().endswith("*")
     # Cancel keeps the window open and the work in it.
     answers.append(QMessageBox.StandardButton.Cancel)

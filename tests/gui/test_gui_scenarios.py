@@ -19,7 +19,7 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     # A rename onto another scenario's name is refused with a message; nothing changes.
     before = list(window.state.scenarios)
     with qtbot.waitSignal(window.task_failed, timeout=10_000):
-        window.rename_scenario("Status quo", "Networked")
+        window.apply(lambda: window.session.rename("Status quo", "Networked"))
     assert "already exists" in window.error_dialog.text()
     window.error_dialog.accept()
     assert window.state.scenarios == before and panel.list.count() == 4
@@ -46,10 +46,10 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     panel.fractions.editingFinished.emit()
     panel.incidence.setValue(2.5)
     panel.incidence.editingFinished.emit()
-    window.rename_scenario("New scenario", "Anal cancer: hubs")
-    window.duplicate_scenario("Networked")
+    window.apply(lambda: window.session.rename("New scenario", "Anal cancer: hubs"))
+    window.apply(lambda: window.session.duplicate("Networked"))
     with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        window.delete_scenario("Status quo (all sites)")
+        window.session.delete("Status quo (all sites)")
     sc = window.state.scenario("Anal cancer: hubs")
     assert (sc.fractions, sc.incidence_per_100k) == (25, 2.5)
     summary = window.report.summary.set_index("scenario")
@@ -60,12 +60,12 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     saved = list(window.state.scenarios)
     assert window.windowTitle() == "Access App — default scenarios*"  # unsaved changes
     path = tmp_path / "project.toml"
-    assert window.save_scenarios_to(path)
+    assert window.scenario_files.save_to(path)
     assert window.windowTitle() == "Access App — project.toml"
     assert load_scenarios(path) == saved
 
     # Reopening the file (after changing things) restores it exactly.
-    window.delete_scenario("Networked (copy)")
+    window.session.delete("Networked (copy)")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     drop = QDropEvent(QPointF(50, 50), Qt.DropAction.CopyAction, mime,

@@ -53,10 +53,10 @@ def test_bad_columns_show_problems_and_keep_previous_data(qtbot, window, tmp_pat
     frame.to_csv(path, index=False)
     report_before, areas_before = window.report, window.state.areas
 
-    window.open_path(path, "areas")
-    qtbot.waitUntil(lambda: getattr(window, "mapping_dialog", None) is not None
-                    and window.mapping_dialog.isVisible(), timeout=20_000)
-    dlg = window.mapping_dialog
+    window.loading.open_path(path, "areas")
+    qtbot.waitUntil(lambda: window.loading.mapping_dialog is not None
+                    and window.loading.mapping_dialog.isVisible(), timeout=20_000)
+    dlg = window.loading.mapping_dialog
     assert dlg.combos["population"].currentText() == "population"
     assert dlg.combos["lon"].currentText() == "lon"
     assert dlg.problems() == ["Population: column 'population' holds text that is not a "
@@ -83,10 +83,10 @@ def test_bad_columns_show_problems_and_keep_previous_data(qtbot, window, tmp_pat
     # A file without a required column cannot be loaded at all.
     path = tmp_path / "areas_without_population.csv"
     path.write_text("code,lon,lat\nE01000001,-0.09,51.52\n")
-    window.open_path(path, "areas")
-    qtbot.waitUntil(lambda: window.mapping_dialog is not dlg
-                    and window.mapping_dialog.isVisible(), timeout=20_000)
-    dlg = window.mapping_dialog
+    window.loading.open_path(path, "areas")
+    qtbot.waitUntil(lambda: window.loading.mapping_dialog is not dlg
+                    and window.loading.mapping_dialog.isVisible(), timeout=20_000)
+    dlg = window.loading.mapping_dialog
     assert "Choose the column that holds the population." in dlg.problems()
     assert not dlg.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
     dlg.reject()
@@ -104,7 +104,7 @@ def test_switching_a_site_off_changes_tables_and_map(qtbot, window, default_data
     row = panel.proxy.mapFromSource(panel.model.index(panel.model.row_of(sid), 0))
     panel.table.scrollTo(row)
     rect = panel.table.visualRect(row)
-    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+    with qtbot.waitSignals([window.maps_ready, window.analysis_updated], timeout=MAP_TIMEOUT_MS):
         qtbot.mouseClick(panel.table.viewport(), Qt.MouseButton.LeftButton,
                          pos=check_box_point(panel.table, rect))
     assert sid not in window.state.scenario("Status quo").open_sites
@@ -152,13 +152,13 @@ def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window, tmp_
     with qtbot.waitSignal(view.clicked, timeout=10_000):
         run_js(qtbot, view, "window.accessMap.fire('click', "
                             "{latlng: L.latLng(52.4862, -1.8904)}); 1")
-    qtbot.waitUntil(lambda: getattr(window, "add_site_dlg", None) is not None
-                    and window.add_site_dlg.isVisible(), timeout=10_000)
-    dlg = window.add_site_dlg
+    qtbot.waitUntil(lambda: window.loading.add_site_dlg is not None
+                    and window.loading.add_site_dlg.isVisible(), timeout=10_000)
+    dlg = window.loading.add_site_dlg
     assert not window.data_panel.pick_button.isChecked()
     qtbot.keyClicks(dlg.name, HOSTILE)
     dlg.network.setCurrentText("West Midlands")
-    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+    with qtbot.waitSignals([window.maps_ready, window.analysis_updated], timeout=MAP_TIMEOUT_MS):
         qtbot.mouseClick(dlg.ok, Qt.MouseButton.LeftButton)
     sid = "script-console-log-access-app-xss-script-b-bold-b-test-centre"
     assert sid in window.state.scenario(window.state.current).open_sites
@@ -181,7 +181,7 @@ def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window, tmp_
     assert new["network"] == "West Midlands" and new["linacs"] == 2.0
     # Added sites can be saved and opened again, names intact.
     saved = tmp_path / "my_sites.csv"
-    assert window.save_sites_to(saved)
+    assert window.loading.save_sites_to(saved)
     again = load_sites(saved).set_index("site_id")
     assert again.loc[sid, "site_name"] == HOSTILE and len(again) == 68
     assert again.loc[sid].geometry.distance(new.geometry) < 1
@@ -190,12 +190,10 @@ def test_hostile_site_name_added_on_the_map_is_shown_as_text(qtbot, window, tmp_
 
 
 def test_site_added_by_postcode_is_routed_and_opened(qtbot, window, shared_geodata):
-    from dataclasses import replace
-
     zip_path = shared_geodata / "postcodes" / "os_codepoint_open_2025.zip"
-    window.settings = replace(window.settings, postcodes_file=str(zip_path))
+    window.loading.open_path(zip_path, "postcodes")
     with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        window.add_site({"site_name": "Second Leeds unit", "postcode": "ls9 7tf",
+        window.loading.add_site({"site_name": "Second Leeds unit", "postcode": "ls9 7tf",
                          "network": "Yorkshire and The Humber", "linacs": 4,
                          "site_type": "satellite"}, location=None)
     sites = window.state.sites.set_index("site_id")

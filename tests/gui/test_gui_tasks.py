@@ -23,7 +23,7 @@ def test_cancel_stops_a_long_run_and_keeps_the_window_usable(qtbot, tmp_path):
     # Wait until the network build reports progress, then press Cancel.
     with qtbot.waitSignal(win.tasks.progress, timeout=60_000,
                           check_params_cb=lambda f, _m: f > 0.05):
-        win.load_default()
+        win.loading.load_default()
     assert win.cancel_button.isVisible() and win.progress.isVisible()
     with qtbot.waitSignal(win.task_failed, timeout=60_000) as failed:
         qtbot.mouseClick(win.cancel_button, Qt.MouseButton.LeftButton)
@@ -35,7 +35,7 @@ def test_cancel_stops_a_long_run_and_keeps_the_window_usable(qtbot, tmp_path):
     assert getattr(win, "error_dialog", None) is None  # a cancel is not an error
     # The window is still usable: the same run can be started again and finishes.
     with qtbot.waitSignal(win.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        win.load_default()
+        win.loading.load_default()
     assert len(win.state.areas) == 32_844
     close_window(win)
 
@@ -43,7 +43,7 @@ def test_cancel_stops_a_long_run_and_keeps_the_window_usable(qtbot, tmp_path):
 def test_export_writes_files_that_open(qtbot, window, tmp_path):
     out = tmp_path / "export"
     with qtbot.waitSignal(window.exported, timeout=MAP_TIMEOUT_MS) as done:
-        window.export_to(out)
+        window.exports.export_to(out)
     files = {p.name for p in done.args[0]}
     assert {"equity_report.xlsx", "summary.csv", "area_results.csv", "area_results.gpkg",
             "map_current.html", "map_current.png", "chart_reach.png", "chart_reach.svg",
@@ -71,7 +71,7 @@ def test_loading_a_road_network_file_recomputes_everything(qtbot, window, shared
     pbf = shared_geodata / "roads" / "rutland-2018-02-27.osm.pbf"
     graph_before = window.state.graph
     with qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS):
-        window.open_path(pbf, "network")
+        window.loading.open_path(pbf, "network")
     assert window.state.graph is not graph_before
     assert window.data_panel.source_labels["network"].text() == str(pbf)
     # Rutland's roads reach only the areas in and around Rutland.

@@ -110,6 +110,12 @@ class ComparePanel(QWidget):
             pane.view.view_changed.connect(
                 lambda lat, lng, z, src=pane.view: self._sync(src, lat, lng, z))
 
+    def showEvent(self, event: object) -> None:  # noqa: N802
+        """Share the width equally between the three maps each time the tab is shown."""
+        super().showEvent(event)  # type: ignore[arg-type]
+        width = max(3, self.maps.width())
+        self.maps.setSizes([width // 3] * 3)
+
     def panes(self) -> tuple[MapPane, MapPane, MapPane]:
         """Return the left, right and difference panes."""
         return self.left, self.right, self.diff

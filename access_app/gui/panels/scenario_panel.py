@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from access_app.core import schema
 from access_app.core.errors import ScenarioError
-from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario, centralised_hubs
+from access_app.core.scenarios import HUB_RULES, RULE_LABELS, RULES, Scenario
+from access_app.core.scenarios.editing import set_rule
 
 from ..models import plain_tooltip
 
@@ -45,6 +46,8 @@ class ScenarioPanel(QWidget):
     delete_requested(name)
     edited(name, scenario)
         The fields of scenario ``name`` were changed into ``scenario``.
+    open_group_requested(which)
+        Open every site (``"all"``) or only the main centres (``"main"``).
     """
 
     selected = Signal(str)
@@ -53,6 +56,7 @@ class ScenarioPanel(QWidget):
     rename_requested = Signal(str, str)
     delete_requested = Signal(str)
     edited = Signal(str, object)
+    open_group_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -265,15 +269,8 @@ class ScenarioPanel(QWidget):
             self._loading = False
 
     def _set_open(self, which: str) -> None:
-        sc = self._scenario
-        if sc is None or self._sites.empty:
-            return
-        sites = self._sites
-        if which == "main" and schema.SITE_TYPE in sites.columns:
-            sites = sites[sites[schema.SITE_TYPE].astype(str) == "main"]
-        opened = tuple(sites[schema.SITE_ID].astype(str))
-        opened += tuple(h for h in sc.hub_sites if h not in set(opened))
-        self._try_emit(sc.name, lambda: replace(sc, open_sites=opened))
+        if self._scenario is not None:
+            self.open_group_requested.emit(which)
 
     def _emit_edit(self, *_: object) -> None:
         sc = self._scenario
@@ -283,17 +280,10 @@ class ScenarioPanel(QWidget):
         incidence = self.incidence.value() or None
 
         def build() -> Scenario:
-            hubs = sc.hubs
-            open_sites = sc.open_sites
-            if rule in HUB_RULES and not hubs:
-                hubs = centralised_hubs(self._sites)
-                open_sites = tuple(dict.fromkeys(
-                    (*open_sites, *(h for ids in hubs.values() for h in ids))))
-            elif rule not in HUB_RULES:
-                hubs = {}
+            ruled = set_rule(sc, rule, sites=self._sites)
             return replace(
-                sc, service=self.service.text().strip() or sc.service, rule=rule, hubs=hubs,
-                open_sites=open_sites, demand=self.demand.currentText() or sc.demand,
+                ruled, service=self.service.text().strip() or sc.service,
+                demand=self.demand.currentText() or sc.demand,
                 incidence_per_100k=incidence, fractions=self.fractions.value(),
                 description=self.description.text(),
             )

@@ -1,0 +1,1 @@
+"""Qt-free application session: what the user has loaded and chosen."""

@@ -1,0 +1,1074 @@
+"""The Qt-free session: what the user has loaded and chosen, and what came of it.
+
+One :class:`Session` holds the data (areas, sites, boundaries), the road network, the
+travel-time matrix, the scenarios and the selection (current, compare, baseline), the
+results and the equity report, and whether the scenarios changed since they were saved.
+Its methods are the user's verbs; each is implemented by the same core steps the command
+line runs (:mod:`access_app.core.pipeline`), so no front end repeats an analysis step.
+
+Listeners are plain callables registered with :meth:`Session.subscribe`; they receive
+the names of what changed (the ``EVENT_*`` constants). The desktop window mirrors the
+session and keeps no state of its own; tests drive the session without Qt.
+
+Long verbs come in two halves so a front end can run the slow half on a worker thread:
+``plan_*`` takes a snapshot and returns a task ``task(progress, cancelled) -> result``
+that never touches the session, and ``commit_*`` applies the result (on the thread that
+owns the session). ``load``, ``add_site``, ``evaluate`` and ``export`` do both at once for
+scripts and tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+
+from access_app.core import io, pipeline, scenarios, schema, tables
+from access_app.core.errors import DataError, ScenarioError
+from access_app.core.matrix import TravelTimeMatrix
+from access_app.core.progress import CancelFn, ProgressFn, check_cancelled, report, scaled
+from access_app.core.scenarios import Scenario, ScenarioResult
+from access_app.core.scenarios import editing as ed
+
+log = logging.getLogger(__name__)
+
+Task = Callable[[ProgressFn, CancelFn], Any]
+Listener = Callable[[frozenset[str]], None]
+
+EVENT_DATA = "data"
+"""Areas, sites, network or matrix changed."""
+EVENT_SCENARIOS = "scenarios"
+"""A scenario was added, removed, renamed or edited."""
+EVENT_SELECTION = "selection"
+"""The current, compared or baseline scenario changed."""
+EVENT_RESULTS = "results"
+"""New results and equity tables are in place."""
+EVENT_ASSIGNED = "assigned"
+"""Every scenario has a result (the maps can show them); the tables may still be computing."""
+EVENT_SAVED = "saved"
+"""The scenarios were saved or opened (the unsaved mark changed)."""
+EVENT_SWEEP = "sweep"
+"""A sensitivity sweep finished: intervals and bands are in place."""
+
+DEFAULT_NETWORK_LABEL = "DfT major road network 2013 (embedded default)"
+
+
+def _nothing(_fraction: float, _message: str) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
+
+
+def own_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a shallow copy of ``gdf`` whose CRS object belongs to the calling thread.
+
+    PROJ objects are tied to the thread they were made in; work on a worker thread that
+    projects a frame shared with another thread takes a copy whose CRS is parsed afresh.
+    """
+    if gdf.crs is None:
+        return gdf
+    return gdf.set_crs(gdf.crs.srs, allow_override=True)
+
+
+def _new_site_row(values: dict[str, Any], *, site_id: str,
+                  location: tuple[float, float] | None, postcodes: Any,
+                  crs: Any) -> gpd.GeoDataFrame:
+    """Return the canonical row of a site added in the app, placed by point or postcode."""
+    from shapely.geometry import Point
+
+    name = str(values.get("site_name", "")).strip()
+    if not name:
+        raise DataError("Give the new site a name.")
+    postcode = str(values.get("postcode", "") or "").strip()
+    if location is None:
+        if postcodes is None:
+            raise DataError("Choose the OS Code-Point Open zip to place sites by postcode.")
+        found = postcodes.geocode([postcode])
+        if found.unknown:
+            raise DataError(f"Postcode {postcode!r} is not in Code-Point Open; check it or add "
+                            "the site by clicking the map.")
+        xy = found.coordinates.iloc[0]
+        point, point_crs = Point(float(xy["easting"]), float(xy["northing"])), schema.BNG
+    else:
+        lat, lon = location
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise DataError(f"Location {location!r} is not a latitude and longitude.")
+        point, point_crs = Point(lon, lat), schema.WGS84
+    linacs = values.get("linacs")
+    try:
+        linacs_f = float(linacs) if linacs not in (None, "") else None
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"Linacs {linacs!r} is not a number.") from exc
+    return io.make_site_row(site_id, name, point, crs=point_crs,
+                            network=str(values.get("network") or "").strip() or None,
+                            linacs=linacs_f, site_type=str(values.get("site_type") or "main"),
+                            postcode=postcode, trust=str(values.get("trust") or ""),
+                            to_crs=crs)
+
+
+@dataclass(frozen=True)
+class NetworkChoice:
+    """Where the road network comes from.
+
+    Attributes
+    ----------
+    path
+        A road network file (see :mod:`access_app.core.io.filetypes`); ``None`` with no
+        ``place`` means the embedded DfT network.
+    place
+        A place name to download with osmnx (needs the internet).
+    matrix_path
+        A travel-time table made elsewhere (CSV or Parquet of area, site, minutes; e.g.
+        public transport times); no routing is done and there is no road network.
+    """
+
+    path: Path | None = None
+    place: str | None = None
+    matrix_path: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """Return how the network is named in the window and the exports."""
+        if self.matrix_path is not None:
+            return f"Travel times imported from {self.matrix_path}"
+        if self.path is not None:
+            return str(self.path)
+        if self.place is not None:
+            return f"OpenStreetMap: {self.place}"
+        return DEFAULT_NETWORK_LABEL
+
+    def load(self, areas: gpd.GeoDataFrame, *, cache_dir: Path | None,
+             model: Any = None, progress: ProgressFn | None = None,
+             cancelled: CancelFn | None = None) -> Any:
+        """Return the road network, built or read by the pipeline's network steps."""
+        speed_model = getattr(model, "speed_model", None)
+        if self.path is not None:
+            return pipeline.load_network_file(self.path, areas=areas, speed_model=speed_model,
+                                              progress=progress, cancelled=cancelled)
+        if self.place is not None:
+            return pipeline.download_network(self.place, areas=areas, speed_model=speed_model,
+                                             progress=progress, cancelled=cancelled)
+        return pipeline.load_default_network(cache_dir=cache_dir, speed_model=speed_model,
+                                             progress=progress, cancelled=cancelled)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a load task produced: the data, network and matrix, and the scenarios for them.
+
+    ``scenarios`` is ``None`` when the current scenarios still fit the new sites;
+    ``notes`` explains any choice made for the user (for the status bar).
+    """
+
+    dataset: pipeline.Dataset
+    network: Any
+    network_choice: NetworkChoice
+    matrix: TravelTimeMatrix
+    scenarios: tuple[Scenario, ...] | None = None
+    scenario_file: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Results and tables of one set of scenarios, and what they were computed from."""
+
+    results: dict[str, ScenarioResult]
+    report: tables.EquityReport
+    scenarios: tuple[Scenario, ...]
+    baseline: str
+    matrix: TravelTimeMatrix
+
+
+@dataclass
+class Session:
+    """Hold what the user has loaded and chosen, and the results; emit what changes.
+
+    Parameters
+    ----------
+    cache_dir
+        Cache folder for networks and matrices (default :func:`pipeline.user_cache_dir`).
+    model
+        Speed model and routing parameters, a
+        :class:`~access_app.core.model_settings.ModelSettings` (``None``: the defaults).
+    """
+
+    cache_dir: Path | None = None
+    model: Any = None
+    dataset: pipeline.Dataset | None = None
+    network: Any = None
+    network_choice: NetworkChoice = field(default_factory=NetworkChoice)
+    matrix: TravelTimeMatrix | None = None
+    scenarios: list[Scenario] = field(default_factory=list)
+    current: str = ""
+    compare: str = ""
+    baseline: str = ""
+    scenario_file: str = ""
+    report: tables.EquityReport | None = None
+    sweep: Any = None
+    postcodes_file: str = ""
+    _saved: list[Scenario] = field(default_factory=list, repr=False)
+    _results: dict[str, ScenarioResult] = field(default_factory=dict, repr=False)
+    _listeners: list[Listener] = field(default_factory=list, repr=False)
+    _sweep_basis: dict[str, Scenario] = field(default_factory=dict, repr=False)
+    _sweep_matrix: Any = field(default=None, repr=False)
+
+    # ------------------------------------------------------------ listeners
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(events)`` after every change; return a function that unsubscribes."""
+        self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _emit(self, *events: str) -> None:
+        what = frozenset(events)
+        for listener in list(self._listeners):
+            listener(what)
+
+    # ----------------------------------------------------------------- data
+
+    @property
+    def graph(self) -> Any:
+        """Return the road network (kept for callers that name it the graph)."""
+        return self.network
+
+    @property
+    def network_label(self) -> str:
+        """Return how the road network in use is named."""
+        return self.network_choice.label
+
+    @property
+    def areas(self) -> gpd.GeoDataFrame:
+        """Return the areas table (empty before data is loaded)."""
+        return self.dataset.areas if self.dataset is not None else gpd.GeoDataFrame()
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame:
+        """Return the sites table (empty before data is loaded)."""
+        return self.dataset.sites if self.dataset is not None else gpd.GeoDataFrame()
+
+    def ready(self) -> bool:
+        """Return True when data and a matrix are loaded, so scenarios can be applied."""
+        return self.dataset is not None and self.matrix is not None
+
+    def networks(self) -> list[str]:
+        """Return the sorted network names of sites and areas."""
+        names: set[str] = set()
+        for table in (self.sites, self.areas):
+            if schema.NETWORK in table.columns:
+                names.update(str(v) for v in table[schema.NETWORK].dropna().unique())
+        return sorted(names)
+
+    def site_network(self, site_id: str) -> str | None:
+        """Return the network of ``site_id`` (``None`` if it has none)."""
+        return ed.site_network(self.sites, site_id)
+
+    def postcodes(self) -> Any:
+        """Return the Code-Point Open look-up chosen by the user, or ``None``."""
+        path = self.postcodes_file
+        if path and Path(path).is_file():
+            from access_app.core.postcodes import CodePointOpen
+
+            return CodePointOpen(Path(path))
+        return None
+
+    def set_postcodes_file(self, path: str | Path) -> None:
+        """Use the OS Code-Point Open zip at ``path`` to place sites and areas by postcode."""
+        p = Path(path)
+        if not p.is_file():
+            raise DataError(f"Postcode file {p} does not exist: choose the Code-Point Open zip.")
+        self.postcodes_file = str(p)
+
+    def unreachable_note(self) -> str:
+        """Return a sentence on areas and sites the network cannot reach ("" if none)."""
+        if self.matrix is None or self.dataset is None or not len(self.matrix.unreachable):
+            return ""
+        lost = self.matrix.unreachable
+        n_areas = int((lost["kind"] == "area").sum())
+        n_sites = int((lost["kind"] == "site").sum())
+        return (f"{n_areas:,} of {len(self.areas):,} areas and {n_sites:,} of "
+                f"{len(self.sites):,} sites cannot be reached over this road network "
+                "(shown grey on the map).")
+
+    # ----------------------------------------------------------- loading
+
+    def plan_load(
+        self,
+        *,
+        table: tuple[str, Path, Any] | None = None,
+        network: NetworkChoice | None = None,
+        reroute: bool = False,
+        scenario_file: str | None = None,
+    ) -> Task:
+        """Return a task that loads data and/or a network and computes the matrix.
+
+        Parameters
+        ----------
+        table
+            ``(kind, path, mapping)`` to replace the areas or the sites; ``kind`` is
+            ``"areas"`` or ``"sites"``, ``mapping`` a :class:`ColumnMapping` or ``None``.
+        network
+            A new road network; with neither, the embedded default data and network load
+            when nothing is loaded yet, and otherwise the matrix is recomputed if ``reroute``.
+        reroute
+            Recompute the matrix over the current network (e.g. after new speeds).
+        scenario_file
+            Scenario file to open with the first data (e.g. the last one used); a file
+            that no longer fits falls back to the default scenarios, with a note.
+        """
+        base = self.dataset
+        current_network = self.network
+        choice = network or self.network_choice
+        if table is not None and choice.matrix_path is not None:
+            raise DataError("The travel times were imported from a file, which has no times for "
+                            "a new table: load a road network (or the default) first, or import "
+                            "a matrix made for the new areas and sites.")
+        new_network = network is not None or current_network is None
+        scenarios_now = tuple(self.scenarios)
+        cache_dir, model = self.cache_dir, self.model
+        postcodes = self.postcodes()
+        if table is not None and base is None:
+            raise DataError("Wait until the default data has loaded, then load your file.")
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Loaded:
+            report(progress, 0.0, "Loading the data")
+            if base is None:
+                ds = pipeline.load_default_dataset()
+            elif table is not None:
+                kind, path, mapping = table
+                ds = pipeline.with_table(base, kind, path, mapping=mapping, postcodes=postcodes)
+            else:
+                ds = base
+            check_cancelled(cancelled)
+            if choice.matrix_path is not None:
+                from access_app.core import matrix_io
+
+                matrix = matrix_io.read_matrix(
+                    choice.matrix_path, area_ids=ds.areas[schema.AREA_ID].astype(str).to_numpy(),
+                    site_ids=ds.sites[schema.SITE_ID].astype(str).to_numpy(),
+                    progress=scaled(progress, 0.05, 1.0), cancelled=cancelled)
+                fitted, used_file, notes = ed.scenarios_for_sites(
+                    scenarios_now, ds.sites, saved_file=scenario_file if not scenarios_now else None)
+                return Loaded(ds, None, choice, matrix, scenarios=fitted, scenario_file=used_file,
+                              notes=notes)
+            net = current_network
+            if new_network:
+                net = choice.load(own_crs(ds.areas), cache_dir=cache_dir, model=model,
+                                  progress=scaled(progress, 0.05, 0.4), cancelled=cancelled)
+            elif not (reroute or table is not None):
+                raise DataError("Nothing to load: choose a file, a network or Recompute.")
+            check_cancelled(cancelled)
+            # No extent check here, unlike the one-shot CLI run: in the app a planner may
+            # load a regional network before the regional areas; areas the network cannot
+            # reach are reported (unreachable_note) and shown grey.
+            matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir,
+                                             params=getattr(model, "routing_params", None),
+                                             progress=scaled(progress, 0.4, 1.0),
+                                             cancelled=cancelled)
+            ds = pipeline.with_ferry_areas(ds, net)  # via_ferry for the tables and map tooltips
+            fitted, used_file, notes = ed.scenarios_for_sites(
+                scenarios_now, ds.sites, saved_file=scenario_file if not scenarios_now else None)
+            if table is not None:  # e.g. the sites given an ODN by their location
+                notes = (*notes, *ds.warnings)
+            return Loaded(ds, net, choice, matrix, scenarios=fitted, scenario_file=used_file,
+                          notes=notes)
+
+        return task
+
+    def commit_load(self, loaded: Loaded) -> tuple[str, ...]:
+        """Use what a load task produced; return its notes for the status bar."""
+        self.dataset = loaded.dataset
+        self.network = loaded.network
+        self.network_choice = loaded.network_choice
+        self.matrix = loaded.matrix
+        self._results.clear()
+        self.report = None
+        events = [EVENT_DATA]
+        if loaded.scenarios is not None:
+            first = not self.scenarios
+            self._set_scenarios(list(loaded.scenarios), keep_selection=False)
+            if loaded.scenario_file is not None:
+                self.scenario_file = loaded.scenario_file
+            if first:
+                self._saved = list(self.scenarios)
+            events += [EVENT_SCENARIOS, EVENT_SELECTION, EVENT_SAVED]
+        self._emit(*events)
+        return loaded.notes
+
+    def load(self, *, progress: ProgressFn | None = None, cancelled: CancelFn | None = None,
+             **plan: Any) -> tuple[str, ...]:
+        """Load at once (see :meth:`plan_load` for the options); return the notes."""
+        task = self.plan_load(**plan)
+        return self.commit_load(task(progress or _nothing, cancelled or _never))
+
+    def use(self, dataset: pipeline.Dataset, network: Any, matrix: TravelTimeMatrix, *,
+            network_choice: NetworkChoice | None = None,
+            scenario_file: str | None = None) -> tuple[str, ...]:
+        """Use data, network and matrix computed elsewhere (e.g. once for many tests).
+
+        ``scenario_file`` is opened with the first data, as in :meth:`plan_load`.
+        """
+        fitted, used_file, notes = ed.scenarios_for_sites(
+            tuple(self.scenarios), dataset.sites,
+            saved_file=scenario_file if not self.scenarios else None)
+        return self.commit_load(Loaded(dataset, network, network_choice or NetworkChoice(),
+                                       matrix, scenarios=fitted, scenario_file=used_file,
+                                       notes=notes))
+
+    # ---------------------------------------------------------- adding sites
+
+    def plan_add_site(self, values: dict[str, Any], *,
+                      location: tuple[float, float] | None = None) -> Task:
+        """Return a task placing a new site and routing to it.
+
+        ``values`` holds ``site_name``, ``network``, ``linacs``, ``site_type`` and
+        ``postcode``; ``location`` is ``(lat, lon)`` in WGS84, else the postcode places it.
+        """
+        if not self.ready() or self.dataset is None:
+            raise DataError("Wait until travel times are computed, then add sites.")
+        postcodes = self.postcodes()
+        if location is None and postcodes is None:
+            raise DataError(
+                "Choose the OS Code-Point Open zip first (File > Choose postcode file…) to place "
+                "sites by postcode, or add the site by clicking the map.")
+        if self.network is None:
+            raise DataError("The travel times were imported from a file, so there is no road "
+                            "network to route a new site over: add its times to the matrix file "
+                            "and import it again, or load a road network first.")
+        base, net, choice = self.dataset, self.network, self.network_choice
+        cache_dir, model = self.cache_dir, self.model
+        site_id = io.unique_site_id(str(values["site_name"]), self.sites[schema.SITE_ID].astype(str))
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Loaded:
+            report(progress, 0.0, f"Placing {values['site_name']}")
+            row = _new_site_row(values, site_id=site_id, location=location,
+                                postcodes=postcodes, crs=base.sites.crs)
+            ds = pipeline.with_sites_added(base, row)
+            matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir,
+                                             params=getattr(model, "routing_params", None),
+                                             progress=scaled(progress, 0.05, 1.0),
+                                             cancelled=cancelled)
+            return Loaded(ds, net, choice, matrix, notes=(site_id,))
+
+        return task
+
+    def commit_add_site(self, loaded: Loaded) -> str:
+        """Use the new sites and matrix, open the new site in the current scenario; return its id."""
+        site_id = loaded.notes[0]
+        self.commit_load(replace(loaded, notes=()))
+        if self.current:
+            self.set_site_open(site_id, True)
+        return site_id
+
+    def add_site(self, values: dict[str, Any], *, location: tuple[float, float] | None = None,
+                 progress: ProgressFn | None = None) -> str:
+        """Add a site at once and open it in the current scenario; return its id."""
+        task = self.plan_add_site(values, location=location)
+        return self.commit_add_site(task(progress or _nothing, _never))
+
+    def set_site_network(self, site_id: str, network: str) -> None:
+        """Move a site to another network; hubs that named it under the old one move too."""
+        if self.dataset is None:
+            raise DataError("Load sites first.")
+        sites, moved = ed.move_site_to_network(self.sites, self.scenarios, site_id, network)
+        self.dataset = replace(self.dataset, sites=sites)
+        self.scenarios = moved
+        self._results.clear()
+        self._emit(EVENT_DATA, EVENT_SCENARIOS)
+
+    def export_matrix(self, path: str | Path) -> Path:
+        """Write the full areas x sites matrix (area id, site id, minutes) as CSV or Parquet."""
+        if self.matrix is None:
+            raise DataError("There are no travel times yet.")
+        from access_app.core import matrix_io
+
+        return matrix_io.write_matrix(self.matrix, path)
+
+    def save_sites(self, path: str | Path) -> Path:
+        """Write the sites, with any added or edited, as a CSV that opens again."""
+        if self.dataset is None:
+            raise DataError("There are no sites to save yet.")
+        return pipeline.write_sites_csv(self.sites, Path(path))
+
+    # ------------------------------------------------------------- scenarios
+
+    def names(self) -> list[str]:
+        """Return the scenario names in order."""
+        return [s.name for s in self.scenarios]
+
+    def scenario(self, name: str) -> Scenario:
+        """Return the scenario called ``name``."""
+        for sc in self.scenarios:
+            if sc.name == name:
+                return sc
+        raise ScenarioError(f"There is no scenario called {name!r}.")
+
+    def has_unsaved_changes(self) -> bool:
+        """Return True if the scenarios differ from those last opened or saved."""
+        return self.scenarios != self._saved
+
+    def _set_scenarios(self, items: list[Scenario], *, keep_selection: bool) -> None:
+        ed.check_unique_names(items)
+        self.scenarios = items
+        self._results.clear()
+        self.report = None
+        names = self.names()
+        first = names[0] if names else ""
+        if not keep_selection or self.current not in names:
+            self.current = first
+        if not keep_selection or self.baseline not in names:
+            self.baseline = first
+        if not keep_selection or self.compare not in names or self.compare == self.current:
+            others = [n for n in names if n != self.current]
+            self.compare = "Centralised" if "Centralised" in others else (
+                others[0] if others else first)
+
+    def _replace(self, name: str, new: Scenario) -> Scenario:
+        for i, sc in enumerate(self.scenarios):
+            if sc.name == name:
+                self.scenarios[i] = new
+                self._results.pop(name, None)
+                self._results.pop(new.name, None)
+                return new
+        raise ScenarioError(f"There is no scenario called {name!r}.")
+
+    def _changed(self, *extra: str) -> None:
+        self._emit(EVENT_SCENARIOS, EVENT_SAVED, *extra)
+
+    def restore_selection(self, *, current: str = "", compare: str = "") -> None:
+        """Select the remembered scenarios if they exist (used at start-up)."""
+        names = self.names()
+        if current in names:
+            self.current = current
+        if compare in names and compare != self.current:
+            self.compare = compare
+        if self.compare == self.current and len(names) > 1:
+            self.compare = next(n for n in names if n != self.current)
+        self._emit(EVENT_SELECTION)
+
+    def set_current(self, name: str) -> None:
+        """Show scenario ``name`` on the main map and in the editor."""
+        if not name or name == self.current:
+            return
+        self.scenario(name)
+        self.current = name
+        if self.compare == name:
+            others = [n for n in self.names() if n != name]
+            self.compare = others[0] if others else name
+        self._emit(EVENT_SELECTION)
+
+    def set_compare(self, name: str) -> None:
+        """Compare the current scenario with ``name``."""
+        if name and name != self.compare:
+            self.scenario(name)
+            self.compare = name
+            self._emit(EVENT_SELECTION)
+
+    def set_baseline(self, name: str) -> None:
+        """Measure changes against scenario ``name`` (the tables are then out of date)."""
+        if name and name != self.baseline:
+            self.scenario(name)
+            self.baseline = name
+            self.report = None
+            self._emit(EVENT_SELECTION, EVENT_SCENARIOS)
+
+    def new_scenario(self, name: str = "New scenario") -> Scenario:
+        """Add a scenario with every site open and the nearest-site rule, and select it."""
+        if self.dataset is None:
+            raise ScenarioError("Load sites before creating a scenario.")
+        sc = ed.new_scenario(self.sites, name=ed.unique_name(name, self.names()))
+        return self._add(sc)
+
+    def duplicate(self, name: str) -> Scenario:
+        """Add a copy of ``name`` and select it."""
+        sc = self.scenario(name)
+        return self._add(replace(sc, name=ed.unique_name(f"{name} (copy)", self.names())))
+
+    def add_scenario(self, scenario: Scenario, *, select: bool = True) -> Scenario:
+        """Add ``scenario`` (renamed if its name is taken), e.g. an optimiser's option."""
+        sc = replace(scenario, name=ed.unique_name(scenario.name, self.names()))
+        if self.dataset is not None:
+            sc.check_sites(self.sites[schema.SITE_ID].astype(str))
+        return self._add(sc, select=select)
+
+    def _add(self, sc: Scenario, *, select: bool = True) -> Scenario:
+        self.scenarios.append(sc)
+        if select:
+            self.current = sc.name
+            if self.compare == sc.name:
+                self.compare = next((n for n in self.names() if n != sc.name), sc.name)
+        self._changed(EVENT_SELECTION)
+        return sc
+
+    def rename(self, old: str, new: str) -> None:
+        """Rename a scenario (names stay unique and non-empty)."""
+        renamed = ed.rename(self.scenario(old), new, existing=self.names())
+        if renamed.name == old:
+            return
+        self._replace(old, renamed)
+        for attr in ("current", "compare", "baseline"):
+            if getattr(self, attr) == old:
+                setattr(self, attr, renamed.name)
+        self._changed(EVENT_SELECTION)
+
+    def delete(self, name: str) -> None:
+        """Remove a scenario (the last one cannot be removed)."""
+        if len(self.scenarios) <= 1:
+            raise ScenarioError("Keep at least one scenario.")
+        self.scenario(name)
+        self.scenarios = [s for s in self.scenarios if s.name != name]
+        self._results.pop(name, None)
+        names = self.names()
+        for attr in ("current", "compare", "baseline"):
+            if getattr(self, attr) == name:
+                setattr(self, attr, names[0])
+        if self.compare == self.current and len(names) > 1:
+            self.compare = next(n for n in names if n != self.current)
+        self._changed(EVENT_SELECTION)
+
+    def update_scenario(self, name: str, scenario: Scenario) -> None:
+        """Replace scenario ``name`` by an edited ``scenario`` (which may carry a new name)."""
+        if scenario.name != name and scenario.name in self.names():
+            raise ScenarioError(f"A scenario called {scenario.name!r} already exists; "
+                                "choose another name.")
+        if self.dataset is not None:
+            scenario.check_sites(self.sites[schema.SITE_ID].astype(str))
+        self._replace(name, scenario)
+        for attr in ("current", "compare", "baseline"):
+            if getattr(self, attr) == name:
+                setattr(self, attr, scenario.name)
+        self._changed()
+
+    def set_rule(self, name: str, rule: str) -> Scenario:
+        """Change the assignment rule of ``name`` (hub rules get default hubs if none)."""
+        new = ed.set_rule(self.scenario(name), rule, sites=self.sites)
+        self._replace(name, new)
+        self._changed()
+        return new
+
+    def set_site_open(self, site_id: str, is_open: bool, *, name: str | None = None) -> Scenario:
+        """Open or close a site in scenario ``name`` (default: the current one)."""
+        name = name or self.current
+        new = ed.set_site_open(self.scenario(name), site_id, is_open, sites=self.sites)
+        self._replace(name, new)
+        self._changed()
+        return new
+
+    def set_open_sites(self, site_ids: Iterable[str], *, name: str | None = None) -> Scenario:
+        """Open exactly ``site_ids`` in scenario ``name`` (default: the current one)."""
+        name = name or self.current
+        new = ed.set_open_sites(self.scenario(name), list(site_ids), sites=self.sites)
+        self._replace(name, new)
+        self._changed()
+        return new
+
+    def open_group(self, which: Literal["all", "main"], *, name: str | None = None) -> Scenario:
+        """Open every site (``"all"``) or every main centre (``"main"``) in ``name``."""
+        name = name or self.current
+        new = ed.open_all(self.scenario(name), sites=self.sites, which=which)
+        self._replace(name, new)
+        self._changed()
+        return new
+
+    def set_hub(self, site_id: str, is_hub: bool, *, name: str | None = None) -> Scenario:
+        """Make ``site_id`` a hub of its network in ``name`` (default: current), or not."""
+        name = name or self.current
+        new = ed.set_hub(self.scenario(name), site_id, is_hub, sites=self.sites)
+        self._replace(name, new)
+        self._changed()
+        return new
+
+    def open_scenarios_from(self, items: Iterable[Scenario]) -> None:
+        """Replace every scenario by ``items`` (checked against the sites), as if opened."""
+        items = list(items)
+        if self.dataset is not None:
+            for sc in items:
+                sc.check_sites(self.sites[schema.SITE_ID].astype(str))
+        self._set_scenarios(items, keep_selection=False)
+        self._saved = list(self.scenarios)
+        self._emit(EVENT_SCENARIOS, EVENT_SELECTION, EVENT_SAVED)
+
+    def read_scenarios(self, path: str | Path) -> list[Scenario]:
+        """Read a scenario file checked against the loaded sites (no change to the session)."""
+        return scenarios.load_scenarios(path, sites=self.sites if self.dataset is not None else None)
+
+    def open_scenarios(self, path: str | Path, *, mode: str = "replace") -> list[Scenario]:
+        """Open a scenario file: ``"replace"`` every scenario, or ``"add"`` its scenarios.
+
+        Added scenarios whose names are taken get a unique name. Returns those added.
+        """
+        if mode not in ("replace", "add"):
+            raise ValueError(f"mode must be 'replace' or 'add', not {mode!r}")
+        loaded = self.read_scenarios(path)
+        if mode == "replace":
+            self.scenario_file = str(path)
+            self.open_scenarios_from(loaded)
+            return list(self.scenarios)
+        added = []
+        for sc in loaded:
+            sc = replace(sc, name=ed.unique_name(sc.name, self.names()))
+            self.scenarios.append(sc)
+            added.append(sc)
+        self._changed()
+        return added
+
+    def save_scenarios(self, path: str | Path | None = None) -> Path:
+        """Write the scenarios (TOML) to ``path`` or the current file, and remember it."""
+        target = Path(path) if path is not None else (
+            Path(self.scenario_file) if self.scenario_file else None)
+        if target is None:
+            raise ScenarioError("No scenario file yet: choose where to save the scenarios.")
+        scenarios.save_scenarios(self.scenarios, target)
+        self.scenario_file = str(target)
+        self._saved = list(self.scenarios)
+        self._emit(EVENT_SAVED)
+        return target
+
+    def ordered_for_report(self) -> list[Scenario]:
+        """Return the scenarios with the baseline first."""
+        base = [s for s in self.scenarios if s.name == self.baseline]
+        return base + [s for s in self.scenarios if s.name != self.baseline]
+
+    # -------------------------------------------------------------- results
+
+    def result(self, name: str) -> ScenarioResult:
+        """Return the result of scenario ``name``, computing it from the matrix if needed."""
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        sc = self.scenario(name)
+        cached = self._results.get(name)
+        if cached is not None and cached.scenario == sc:
+            return cached
+        res = scenarios.assign(self.areas, self.sites, self.matrix, sc)
+        self._results[name] = res
+        return res
+
+    @property
+    def results(self) -> dict[str, ScenarioResult]:
+        """Return the results that match the scenarios as they are now."""
+        valid = {}
+        for sc in self.scenarios:
+            res = self._results.get(sc.name)
+            if res is not None and res.scenario == sc:
+                valid[sc.name] = res
+        return valid
+
+    def is_evaluated(self) -> bool:
+        """Return True when results and tables show every scenario as it is now."""
+        return self.report is not None and len(self.results) == len(self.scenarios)
+
+    def plan_assign(self) -> Task:
+        """Return a task applying the scenarios that have no valid result yet (no tables).
+
+        Applying a scenario to the matrix takes a fraction of a second, the tables longer:
+        a front end can show the maps from these results while the tables are built.
+        """
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        todo = [sc for sc in self.scenarios if sc.name not in self.results]
+        areas, sites, matrix = self.areas, self.sites, self.matrix
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> dict[str, ScenarioResult]:
+            out = {}
+            for i, sc in enumerate(todo):
+                report(progress, i / max(1, len(todo)), f"Applying {sc.name}")
+                out[sc.name] = scenarios.assign(areas, sites, matrix, sc)
+                check_cancelled(cancelled)
+            return out
+
+        return task
+
+    def commit_assignments(self, results: dict[str, ScenarioResult]) -> bool:
+        """Keep results that still match their scenarios; return whether every one has one."""
+        for name, res in results.items():
+            if name in self.names() and res.scenario == self.scenario(name):
+                self._results[name] = res
+        complete = len(self.results) == len(self.scenarios)
+        if complete:
+            self._emit(EVENT_ASSIGNED)
+        return complete
+
+    def plan_evaluate(self) -> Task:
+        """Return a task applying every scenario (reusing valid results) and building tables."""
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        ordered = tuple(self.ordered_for_report())
+        baseline = self.baseline or ordered[0].name
+        dataset, matrix, cached = self.dataset, self.matrix, self.results
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Evaluation:
+            results, rep = pipeline.evaluate_scenarios(
+                dataset, matrix, ordered, baseline=baseline, cached=cached,
+                progress=progress, cancelled=cancelled)
+            return Evaluation(results, rep, ordered, baseline, matrix)
+
+        return task
+
+    def commit_evaluation(self, ev: Evaluation) -> bool:
+        """Keep an evaluation if it still matches the scenarios; return whether it was kept."""
+        if (ev.matrix is not self.matrix or ev.baseline != (self.baseline or ev.baseline)
+                or list(ev.scenarios) != self.ordered_for_report()):
+            for name, res in ev.results.items():
+                if name in self.names() and res.scenario == self.scenario(name):
+                    self._results[name] = res
+            return False
+        self._results.update(ev.results)
+        self.report = ev.report
+        self._emit(EVENT_RESULTS)
+        return True
+
+    def evaluate(self, *, progress: ProgressFn | None = None,
+                 cancelled: CancelFn | None = None) -> tables.EquityReport:
+        """Apply every scenario and build the equity tables at once; return the report."""
+        ev = self.plan_evaluate()(progress or _nothing, cancelled or _never)
+        self.commit_evaluation(ev)
+        return ev.report
+
+    def headline(self, name: str) -> str:
+        """Return the one-line headline numbers of scenario ``name`` ("" before results)."""
+        if self.report is None:
+            return ""
+        text = pipeline.headline(self.report.summary, name)
+        band = self.interval(name) if text else None
+        if band is not None:
+            text = re.sub(r"(mean [0-9.,]+ min)", rf"\1 (5–95%: {band[0]:.1f}–{band[1]:.1f})", text, count=1)
+        return text
+
+    def map_frame(self, name: str, *, against: str | None = None) -> gpd.GeoDataFrame:
+        """Return the areas with the result columns the map builders read.
+
+        ``minutes`` and ``site_name`` of scenario ``name``; with ``against``, also
+        ``baseline_minutes`` and ``change`` (``name`` minus ``against``).
+        """
+        from access_app import maps
+
+        if self.dataset is None:
+            raise DataError("Nothing is loaded yet.")
+        res = self.results.get(name) or self.result(name)
+        if against is None:
+            return maps.scenario_areas(self.areas, self.sites, res)
+        other = self.results.get(against) or self.result(against)
+        return maps.change_areas(self.areas, self.sites, res, other)
+
+    # ------------------------------------------------------------ optimiser
+
+    def plan_optimise(
+        self,
+        *,
+        p: int,
+        objective: Any = None,
+        constraints: Any = None,
+        national: bool = False,
+        candidates: str = "main",
+        pareto: str | None = "imd1_mean",
+        top_k: int = 5,
+        time_limit: float = 60.0,
+    ) -> Task:
+        """Return a task that suggests hubs (see :func:`access_app.core.optimise.optimise`).
+
+        The problem is built from the loaded areas, sites and matrix; the demand is that
+        of the current scenario, and "a longer journey" is measured against the baseline
+        scenario's open sites. The task returns an ``OptimiseResult``.
+        """
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
+        from access_app.core import optimise as opt
+
+        areas, sites, matrix = self.areas, self.sites, self.matrix
+        current = self.scenario(self.current) if self.current else None
+        base = self.scenario(self.baseline) if self.baseline in self.names() else None
+        demand = current.demand if current else schema.POPULATION
+        incidence = current.incidence_per_100k if current else None
+        baseline_sites = list(base.open_sites) if base else "main"
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Any:
+            report(progress, 0.0, "Preparing the hub problem")
+            problem = opt.from_session_data(areas, sites, matrix, demand=demand,
+                                            incidence_per_100k=incidence, candidates=candidates,
+                                            baseline_sites=baseline_sites)
+            return opt.optimise(problem, p=p, objective=objective, constraints=constraints,
+                                national=national, top_k=top_k, pareto=pareto,
+                                time_limit=time_limit, progress=scaled(progress, 0.05, 1.0),
+                                cancelled=cancelled)
+
+        return task
+
+    def preview_option(self, result: Any, choice: Any = None, *,
+                       name: str = "Suggested hubs (preview)") -> Scenario:
+        """Show an optimiser option as the current scenario ``name`` (replaced each time)."""
+        from access_app.core import optimise as opt
+
+        sc = opt.option_scenario(result, choice, name=name)
+        if name in self.names():
+            self._replace(name, sc)
+            self.current = name
+            self._changed(EVENT_SELECTION)
+            return sc
+        return self.add_scenario(sc)
+
+    def keep_preview(self, name: str = "Suggested hubs (preview)", *, as_name: str) -> Scenario:
+        """Keep the previewed option as a scenario called ``as_name`` (made unique)."""
+        self.rename(name, ed.unique_name(as_name, self.names()))
+        return self.scenario(self.current)
+
+    # ---------------------------------------------------------------- sweeps
+
+    def plan_sweep(self, spec_path: str | Path, *, executor: str = "dask", scheduler: str | None = None,
+                   workers: int | None = None) -> Task:
+        """Return a task running the sensitivity sweep defined in ``spec_path`` on the loaded data.
+
+        The spec is read now (a bad file is refused before anything runs). The task computes
+        the base matrix (from the cache when the routing parameters are unchanged) and the
+        sweep inputs from the loaded data, road network, scenarios and the model's routing
+        parameters, then evaluates every draw (:func:`access_app.core.sweep.run.run_sweep`
+        with ``executor``, ``scheduler`` and ``workers``); it returns the ``SweepRun``.
+        The spec's ``scenario_file`` and ``network_file`` are not read: the app sweeps
+        the scenarios and network it has loaded.
+
+        Raises
+        ------
+        DataError
+            Before data is loaded, or when the travel times were imported (no road network
+            to re-route).
+        ScenarioError
+            If the spec file is missing or wrong (the message names the file and key).
+        """
+        from access_app.core.sweep import run as sweep_run
+        from access_app.core.sweep import spec as sweep_spec
+
+        if self.dataset is None or self.matrix is None:
+            raise DataError("Nothing is loaded yet: load the data before running a sweep.")
+        if self.network is None:
+            raise DataError(
+                f"A sweep re-routes over a road network, but the travel times were imported "
+                f"({self.network_label}). Open a road network (File > Open road network…) or "
+                "use the embedded one to run a sweep.")
+        if executor not in sweep_run.EXECUTORS:
+            raise ValueError(f"executor must be one of {sweep_run.EXECUTORS}, not {executor!r}")
+        sp = sweep_spec.load_spec(spec_path)
+        if sp.scenario_file is not None or sp.network_file is not None:
+            log.info("%s: scenario_file / network_file are ignored in the app; the loaded "
+                     "scenarios and network are swept", sp.source)
+        dataset, network, available = self.dataset, self.network, tuple(self.scenarios)
+        params, cache_dir = getattr(self.model, "routing_params", None), self.cache_dir
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Any:
+            inputs = sweep_run.prepare_sweep(sp, dataset, network, available, params=params,
+                                             cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.1),
+                                             cancelled=cancelled)
+            return sweep_run.run_sweep(inputs, sp, executor=executor, scheduler=scheduler or None,
+                                       workers=workers, progress=scaled(progress, 0.1, 1.0),
+                                       cancelled=cancelled)
+
+        return task
+
+    def commit_sweep(self, run: Any) -> None:
+        """Keep a finished sweep (a ``SweepRun``) and tell the listeners (``EVENT_SWEEP``).
+
+        Its intervals belong to the scenarios as they are now and to this matrix: a scenario
+        edited later, or new travel times, shows no interval until the sweep is run again.
+        """
+        self.sweep = run
+        names = set(self.names())
+        self._sweep_basis = {n: self.scenario(n) for n in run.scenario_names if n in names}
+        self._sweep_matrix = self.matrix
+        self._emit(EVENT_SWEEP)
+
+    def sweep_bands(self) -> Any:
+        """Return the reach curves' 5-95% bands of the sweep (``None`` without a current sweep).
+
+        A frame of scenario, minutes, median, p5, p95, base (shares 0..1) of the scenarios
+        still as they were swept (:func:`access_app.core.sweep.results.reach_bands`).
+        """
+        if self.sweep is None or self._sweep_matrix is not self.matrix:
+            return None
+        from access_app.core.sweep import results as sweep_results
+
+        bands = sweep_results.reach_bands(self.sweep)
+        fresh = [n for n, sc in self._sweep_basis.items() if n in self.names() and self.scenario(n) == sc]
+        return bands[bands["scenario"].isin(fresh)].reset_index(drop=True)
+
+    def interval(self, scenario: str, measure: str = "mean_min") -> tuple[float, float] | None:
+        """Return the 5% and 95% points of ``measure`` of ``scenario`` over the sweep's draws.
+
+        ``None`` without a sweep, for a scenario it did not compare or that changed since,
+        after new travel times, or when no draw gave a value.
+        """
+        if (self.sweep is None or self._sweep_matrix is not self.matrix
+                or scenario not in self._sweep_basis or scenario not in self.names()
+                or self.scenario(scenario) != self._sweep_basis[scenario]):
+            return None
+        from access_app.core.sweep import results as sweep_results
+
+        table = sweep_results.summary_table(self.sweep, measures=(measure,))
+        row = table[(table["kind"] == "scenario") & (table["scenario"] == scenario)]
+        if row.empty or not row["n"].iloc[0]:
+            return None
+        return float(row["p5"].iloc[0]), float(row["p95"].iloc[0])
+
+    # --------------------------------------------------------------- export
+
+    def metadata(self) -> dict[str, str]:
+        """Describe data, network, model and scenarios for the exports."""
+        if self.dataset is None:
+            raise DataError("Nothing is loaded yet.")
+        source = getattr(self.model, "source", None)
+        return pipeline.metadata(self.dataset, self.network, self.ordered_for_report(),
+                                 params=getattr(self.model, "routing_params", None),
+                                 speed_model=getattr(self.model, "speed_model", None),
+                                 model_source=None if source in (None, "defaults") else source,
+                                 network_label=self.network_label)
+
+    def plan_export(self, folder: Path, *, extra: Sequence[Task] = ()) -> Task:
+        """Return a task writing every table export to ``folder``, then the ``extra`` tasks.
+
+        ``extra`` tasks (e.g. the map page) return a path each; they run after the tables.
+        """
+        if self.report is None or self.dataset is None:
+            raise DataError("Nothing to export yet: wait for the results.")
+        rep, areas, meta = self.report, self.dataset.areas, self.metadata()
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> list[Path]:
+            files = pipeline.write_exports(rep, folder, areas=own_crs(areas), metadata=meta,
+                                           progress=scaled(progress, 0.0, 0.8),
+                                           cancelled=cancelled)
+            for i, more in enumerate(extra):
+                lo = 0.8 + 0.2 * i / len(extra)
+                files.append(more(scaled(progress, lo, lo + 0.2 / len(extra)) or _nothing,
+                                  cancelled))
+            return files
+
+        return task
+
+    def export(self, folder: str | Path, *, progress: ProgressFn | None = None) -> list[Path]:
+        """Write every table export to ``folder`` at once; return the files."""
+        return self.plan_export(Path(folder))(progress or _nothing, _never)
+
+
+__all__ = [
+    "DEFAULT_NETWORK_LABEL",
+    "EVENT_ASSIGNED",
+    "EVENT_DATA",
+    "EVENT_RESULTS",
+    "EVENT_SAVED",
+    "EVENT_SCENARIOS",
+    "EVENT_SELECTION",
+    "EVENT_SWEEP",
+    "Evaluation",
+    "Loaded",
+    "NetworkChoice",
+    "Session",
+    "own_crs",
+]

@@ -1,0 +1,224 @@
+"""The equity impact report: its options, its tables and :func:`build_report`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .. import equity, schema
+from ..errors import ScenarioError
+from ..progress import CancelFn, ProgressFn, check_cancelled, report
+from ..scenarios import Scenario, ScenarioResult, check_unique_names
+from .areas import _areas_table
+from .changes import _NOT_MEASURES, _changes, _index_changes, _site_changes
+from .groups import (
+    GROUPINGS,
+    IMD_QUINTILE,
+    SITE_GROUP,
+    _area_groupings,
+    _group_labels,
+    _site_labels,
+    minutes_order,
+)
+from .options import ReportOptions
+from .sites import _site_info, _sites_table
+from .stats import _indices, _stats_frame, group_stats
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EquityReport:
+    """Hold every table of the equity impact report (see the module docstring)."""
+
+    scenarios: tuple[Scenario, ...]
+    baseline: str
+    summary: pd.DataFrame
+    groups: pd.DataFrame
+    sites: pd.DataFrame
+    changes: pd.DataFrame
+    index_changes: pd.DataFrame
+    site_changes: pd.DataFrame
+    areas: pd.DataFrame
+    kappa: float
+    options: ReportOptions = field(default_factory=ReportOptions)
+
+    def breakdown(self, group_by: str) -> pd.DataFrame:
+        """Return the group statistics for one breakdown (e.g. ``"imd_quintile"``)."""
+        return self.groups[self.groups["group_by"] == group_by].reset_index(drop=True)
+
+    @property
+    def group_bys(self) -> tuple[str, ...]:
+        """Return the breakdowns present, in the standard order."""
+        present = set(self.groups["group_by"])
+        return tuple(g for g in GROUPINGS if g in present)
+
+    @property
+    def summary_long(self) -> pd.DataFrame:
+        """Return the summary in long form: one row per scenario and numeric measure."""
+        measures = [c for c in self.summary.columns if c not in _NOT_MEASURES or c in ("areas", "fractions")]
+        long = self.summary.melt(
+            id_vars="scenario", value_vars=measures, var_name="measure", value_name="value"
+        )
+        long["value"] = long["value"].astype(float)
+        return long
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Return every aggregate table by file-friendly name (``areas`` excluded)."""
+        return {
+            "summary": self.summary,
+            "summary_long": self.summary_long,
+            "groups": self.groups,
+            "sites": self.sites,
+            "changes": self.changes,
+            "index_changes": self.index_changes,
+            "site_changes": self.site_changes,
+        }
+
+
+
+def _check_results(results: Sequence[ScenarioResult], areas: pd.DataFrame) -> None:
+    if not results:
+        raise ScenarioError("No scenario results to report on.")
+    check_unique_names([r.scenario for r in results])
+    for r in results:
+        if len(r.area_ids) != len(areas) or not np.array_equal(
+            r.area_ids, areas[schema.AREA_ID].astype(str).to_numpy()
+        ):
+            raise ScenarioError(
+                f"Scenario {r.scenario.name!r} was computed for other areas; assign it again."
+            )
+
+
+
+def build_report(
+    results: Sequence[ScenarioResult],
+    areas: pd.DataFrame,
+    sites: pd.DataFrame,
+    *,
+    baseline: str | None = None,
+    options: ReportOptions | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> EquityReport:
+    """Build every equity table for the given scenario results.
+
+    Parameters
+    ----------
+    results
+        From :func:`~access_app.core.scenarios.assign`, all for ``areas`` in its row order.
+    areas
+        Canonical areas table (optional columns are used when present).
+    sites
+        Canonical sites table (``site_name`` and ``linacs`` are used when present).
+    baseline
+        Name of the scenario the others are compared with; the first one if ``None``.
+    options
+        Thresholds and aversion parameters.
+    progress, cancelled
+        Optional progress and cancellation hooks.
+
+    Returns
+    -------
+    EquityReport
+    """
+    options = options or ReportOptions()
+    _check_results(results, areas)
+    by_name = {r.scenario.name: r for r in results}
+    baseline = baseline if baseline is not None else results[0].scenario.name
+    if baseline not in by_name:
+        raise ScenarioError(f"Baseline {baseline!r} is not one of the scenarios ({', '.join(by_name)}).")
+    base = by_name[baseline]
+    thresholds = options.thresholds
+    groupings = _area_groupings(areas)
+    coded = {g: _group_labels(s) for g, s in groupings.items()}
+    quint = groupings.get(IMD_QUINTILE)
+    kappa = options.kolm_pollak_kappa
+    if kappa is None:
+        r = base.reachable
+        kappa = (
+            equity.kolm_pollak_kappa(base.minutes[r], base.demand[r], aversion=options.kolm_pollak_aversion)
+            if base.demand[r].sum() > 0
+            else float("nan")
+        )
+    site_info = _site_info(sites)
+
+    summary_rows: list[dict[str, object]] = []
+    group_frames: list[pd.DataFrame] = []
+    site_frames: list[pd.DataFrame] = []
+    n = len(results)
+    for i, res in enumerate(results):
+        check_cancelled(cancelled)
+        report(progress, i / (n + 1), f"Measuring scenario {res.scenario.name!r}")
+        sc = res.scenario
+        zero = np.zeros(len(res.minutes), dtype=np.intp)
+        order = minutes_order(res.minutes)
+        overall = _stats_frame(
+            group_stats(res.minutes, res.demand, zero, 1, thresholds=thresholds),
+            sc.fractions,
+            thresholds,
+        )
+        row: dict[str, object] = {
+            "scenario": sc.name,
+            "service": sc.service,
+            "rule": sc.rule,
+            "open_sites": len(sc.hub_sites) if sc.hub_sites else len(sc.open_sites),
+            "demand_column": sc.demand,
+            "fractions": sc.fractions,
+            "unreachable_areas": int((~res.reachable).sum()),
+        }
+        row.update(overall.iloc[0].to_dict())
+        row["areas"] = int(overall["areas"].iloc[0])
+        row.update(_indices(res, areas, quint, kappa=kappa, options=options))
+        summary_rows.append(row)
+
+        for g, (codes, labels) in (
+            *coded.items(),
+            (SITE_GROUP, _site_labels(res)),
+        ):
+            st = _stats_frame(
+                group_stats(res.minutes, res.demand, codes, len(labels), thresholds=thresholds, order=order),
+                sc.fractions,
+                thresholds,
+            )
+            total = st["demand"].sum()
+            st.insert(0, "demand_share", st["demand"] / total if total > 0 else np.nan)
+            st.insert(0, "group", labels)
+            st.insert(0, "group_by", g)
+            st.insert(0, "scenario", sc.name)
+            group_frames.append(st)
+        site_frames.append(_sites_table(res, site_info, thresholds))
+
+    summary = pd.DataFrame(summary_rows)
+    groups = pd.concat(group_frames, ignore_index=True)
+    groups["group"] = groups["group"].astype(object)
+    sites_table = pd.concat(site_frames, ignore_index=True)
+
+    report(progress, n / (n + 1), "Comparing scenarios with the baseline")
+    check_cancelled(cancelled)
+    changes = pd.concat(
+        [_changes(res, base, coded, options) for res in results if res is not base]
+        or [_changes(base, base, coded, options).iloc[:0]],
+        ignore_index=True,
+    )
+    index_changes = _index_changes(summary, baseline)
+    site_changes = _site_changes(sites_table, baseline)
+    area_table = _areas_table(results, base, areas, site_info)
+    report(progress, 1.0, "Equity tables ready")
+    return EquityReport(
+        scenarios=tuple(r.scenario for r in results),
+        baseline=baseline,
+        summary=summary,
+        groups=groups,
+        sites=sites_table,
+        changes=changes,
+        index_changes=index_changes,
+        site_changes=site_changes,
+        areas=area_table,
+        kappa=float(kappa),
+        options=options,
+    )

@@ -1,0 +1,255 @@
+"""Which maps the visible tab needs, building them on workers and loading them in panes.
+
+A map is identified by a key: what it shows (travel time, change, catchments, the
+difference of two scenarios), the scenarios it shows, the data it was drawn from and the
+tile setting. The controller rebuilds only panes whose key changed, so switching tabs or
+scenarios back and forth reuses pages already drawn.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from access_app.app.session import own_crs
+from access_app.core.errors import ScenarioError
+from access_app.core.progress import CancelFn, ProgressFn, check_cancelled
+
+from .panels.map_pane import MapPane
+from .workers import TaskError
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+LAYERS = (("travel", "Travel time"), ("change", "Change vs baseline"),
+          ("catchment", "Catchments"))
+TAB_MAP, TAB_COMPARE, TAB_EQUITY = 0, 1, 2
+
+
+def _page_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Return what a map page is drawn from: the kind of map, the data and the tiles.
+
+    Two keys with the same page key differ only in the scenarios shown, so the page can
+    be recoloured in place.
+    """
+    return (key[0], *key[3:])
+
+
+class MapController(QObject):
+    """Keep the map panes of ``win`` showing the session's current results."""
+
+    def __init__(self, win: MainWindow) -> None:
+        super().__init__(win)
+        self.win = win
+        self.map_dir = Path(tempfile.mkdtemp(prefix="access-app-maps-"))
+        self._counter = 0
+        self.wanted: dict[str, tuple[Any, ...]] = {}
+        self.loaded: dict[str, tuple[Any, ...]] = {}
+        self.building: dict[str, tuple[Any, ...]] = {}
+        self._t0: dict[str, float] = {}
+        self._other_context: Any = None
+
+    def panes(self) -> dict[str, MapPane]:
+        """Return the map panes by name: main, left, right, diff."""
+        c = self.win.compare
+        return {"main": self.win.main_pane, "left": c.left, "right": c.right, "diff": c.diff}
+
+    def connect_panes(self) -> None:
+        """Listen to the panes' page loads."""
+        for key, pane in self.panes().items():
+            pane.view.map_loaded.connect(lambda ok, k=key: self._on_loaded(k, ok))
+
+    def layer(self) -> str:
+        """Return what the main map shows ("travel", "change" or "catchment")."""
+        return str(self.win.layer_combo.currentData() or "travel")
+
+    def set_tiles(self, on: bool) -> None:
+        """Add or remove web tiles under the offline basemap."""
+        self.win.settings = replace(self.win.settings, use_web_tiles=on)
+        self.update()
+
+    def _wanted(self) -> dict[str, tuple[Any, ...]]:
+        s = self.win.session
+        tiles = bool(self.win.settings.use_web_tiles)
+        base_key = (id(s.dataset), id(s.matrix), tiles)
+        try:
+            cur, cmp_ = s.scenario(s.current), s.scenario(s.compare)
+            base = s.scenario(s.baseline)
+        except ScenarioError:
+            return {}
+        tab = self.win.tabs.currentIndex()
+        if tab == TAB_MAP:
+            layer = self.layer()
+            return {"main": (layer, cur, base if layer == "change" else None, *base_key)}
+        if tab == TAB_COMPARE:
+            return {"left": ("travel", cur, None, *base_key),
+                    "right": ("travel", cmp_, None, *base_key),
+                    "diff": ("diff", cmp_, cur, *base_key)}
+        return {}
+
+    def update(self) -> None:
+        """Bring the maps of the visible tab up to date with the current results.
+
+        A pane whose page was drawn from the same areas, sites and kind of map is
+        recoloured in place (:func:`access_app.maps.restyle_payload`, a fraction of a
+        rebuild); otherwise its page is built on a worker and loaded.
+        """
+        s = self.win.session
+        if not s.results:
+            return
+        self.set_titles()
+        self.wanted = self._wanted()
+        for pane, key in self.wanted.items():
+            if self.loaded.get(pane) == key or self.building.get(pane) == key:
+                continue
+            needed = {key[1].name} | ({key[2].name} if key[2] is not None else set())
+            if not needed <= set(s.results):
+                continue
+            shown = self.loaded.get(pane)
+            if shown is not None and _page_key(shown) == _page_key(key) and pane not in self.building:
+                self._restyle(pane, key)
+            else:
+                self._build(pane, key)
+        self._check_ready()
+
+    def context(self) -> Any:
+        """Return the map context: approximate shapes, roads and places of the default data.
+
+        For a network other than the embedded DfT one, its roads are not drawn (the
+        shapes and place names still are).
+        """
+        from access_app import maps
+
+        ctx = maps.default_context()
+        s = self.win.session
+        if s.network_choice.path is None and s.network_choice.place is None:
+            return ctx
+        if self._other_context is None:
+            self._other_context = maps.MapContext(shapes=ctx.shapes, places=ctx.places)
+        return self._other_context
+
+    def _restyle(self, pane: str, key: tuple[Any, ...]) -> None:
+        """Recolour the loaded page of ``pane`` for ``key`` without reloading it."""
+        from access_app import maps
+
+        self._t0[pane] = time.perf_counter()
+        frame, title, sc = self._frame_and_title(key)
+        ds = self.win.session.dataset
+        assert ds is not None
+        open_sites, hubs = maps.site_roles(sc)
+        kind = {"diff": "change"}.get(key[0], key[0])
+        payload = maps.restyle_payload(frame, ds.sites, kind=kind, title=title,
+                                       open_sites=open_sites, hubs=hubs,
+                                       approximate=self.context().approximate)
+        view = self.panes()[pane].view
+        view.pending_key = key
+        self.building[pane] = key
+
+        def done(_ms: Any) -> None:
+            if self.building.get(pane) == key:
+                self.building.pop(pane, None)
+            view.pending_key = key
+            self._on_loaded(pane, True)
+
+        view.run_js(maps.restyle_js(payload), done)
+
+    def set_titles(self) -> None:
+        """Write the pane titles and headline numbers."""
+        s, win = self.win.session, self.win
+        layer = dict(LAYERS)[self.layer()]
+        if self.layer() == "change":
+            layer = f"change in travel time against {s.baseline}"
+        win.main_pane.set_text(f"{s.current} — {layer}", s.headline(s.current))
+        win.compare.left.set_text(s.current, s.headline(s.current))
+        win.compare.right.set_text(s.compare, s.headline(s.compare))
+        win.compare.diff.set_text(f"Difference: {s.compare} minus {s.current}",
+                                  f"Warm colours: longer journeys under {s.compare}; "
+                                  "cool colours: shorter")
+
+    def map_task(self, key: tuple[Any, ...], *, standalone: Path | None = None) -> Any:
+        """Return a task that draws the map for ``key`` and writes its page.
+
+        With ``standalone``, the page goes there with Leaflet inlined (for export).
+        """
+        from access_app import maps
+
+        s = self.win.session
+        layer, tiles = key[0], key[-1]
+        frame, title, sc = self._frame_and_title(key)
+        context = self.context()
+        self._counter += 1
+        path = standalone or self.map_dir / f"map-{self._counter}.html"
+        ds = s.dataset
+        assert ds is not None
+        open_sites, hubs = maps.site_roles(sc)
+        builder = {"change": maps.change_map, "diff": maps.change_map,
+                   "catchment": maps.catchment_map}.get(layer, maps.travel_time_map)
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Path:
+            boundaries = {k: own_crs(v) for k, v in ds.boundaries.items()}
+            m = builder(own_crs(frame), own_crs(ds.sites), attribution=ds.attribution,
+                        boundaries=boundaries, title=title, tiles=tiles, open_sites=open_sites,
+                        hubs=hubs, context=context, progress=progress, cancelled=cancelled)
+            check_cancelled(cancelled)
+            maps.save_map(m, path, standalone=standalone is not None)
+            return path
+
+        return task
+
+    def _frame_and_title(self, key: tuple[Any, ...]) -> tuple[Any, str, Any]:
+        s = self.win.session
+        layer, sc, other = key[0], key[1], key[2]
+        if layer in ("change", "diff"):
+            frame = s.map_frame(sc.name, against=other.name)
+            title = (f"{sc.name}: change against {other.name}" if layer == "change"
+                     else f"{sc.name} minus {other.name}")
+        else:
+            frame = s.map_frame(sc.name)
+            title = f"{sc.name}: car travel time" if layer == "travel" else f"{sc.name}: catchments"
+        return frame, title, sc
+
+    def _build(self, pane: str, key: tuple[Any, ...]) -> None:
+        self.building[pane] = key
+        self._t0[pane] = time.perf_counter()
+
+        def done(path: Path) -> None:
+            self.building.pop(pane, None)
+            view = self.panes()[pane].view
+            view.pending_key = key
+            # A pane shown for the first time opens where the main map is.
+            start = view.current_view or (self.win.main_pane.view.current_view
+                                          if pane != "main" else None)
+            view.show_file(path, view=start)
+
+        def failed(err: TaskError) -> None:
+            self.building.pop(pane, None)
+            self.win.report_error(err)
+
+        self.win.run_task(f"map:{pane}", self.map_task(key), label="Drawing the map",
+                          on_finished=done, on_error=failed)
+
+    def _on_loaded(self, pane: str, ok: bool) -> None:
+        view = self.panes()[pane].view
+        key = getattr(view, "pending_key", None)
+        if ok and key is not None:
+            self.loaded[pane] = key
+            self.win.timings[f"mapload:{pane}"] = time.perf_counter() - self._t0.get(pane, 0.0)
+        self._check_ready()
+
+    def _check_ready(self) -> None:
+        if self.wanted and all(self.loaded.get(p) == k for p, k in self.wanted.items()):
+            self.win.maps_ready.emit()
+
+    def current_main_key(self) -> tuple[Any, ...] | None:
+        """Return the key of the main map as shown (or as wanted, if not drawn yet)."""
+        return self.loaded.get("main") or self.wanted.get("main")
+
+    def stop(self) -> None:
+        """Stop every page (the window is closing)."""
+        for pane in self.panes().values():
+            pane.view.stop()
