@@ -41,9 +41,9 @@ log = logging.getLogger("access_app")
 
 
 def _subcommands() -> list:  # noqa: ANN202 - modules with add_parser(sub) and run(args)
-    from . import cli_matrix, cli_model, cli_optimise, cli_sweep
+    from . import cli_matrix, cli_model, cli_optimise, cli_report, cli_sweep
 
-    return [cli_matrix, cli_model, cli_optimise, cli_sweep]
+    return [cli_matrix, cli_model, cli_optimise, cli_sweep, cli_report]
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -188,29 +188,37 @@ def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.
 def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, imported lazily
     """Return the headline numbers of every scenario as a plain-text table.
 
-    One row per scenario: people reached, mean/median/90th percentile minutes, share within
-    45 minutes, mean minutes in the most (Q1) and least (Q5) deprived IMD quintiles, the
-    concentration index, and people whose journey grows against the baseline.
+    One row per scenario: open sites, mean/median/90th percentile minutes, share within
+    45 minutes and the mean minutes in the most (Q1) and least (Q5) deprived IMD quintiles
+    over the *common base* (the areas that reach a site in every scenario, so every row
+    describes the same people); the concentration index (over the scenario's own reachable
+    areas); people whose journey grows against the baseline; and the demand left with no
+    site in that scenario, shown on its own.
     """
     s = report.summary.set_index("scenario")
     changes = report.changes
     overall = changes[changes["group_by"] == "all"].set_index("scenario") if len(changes) else None
     header = (f"{'Scenario':<26}{'Sites':>6}{'Mean':>7}{'Median':>8}{'P90':>7}{'<=45 min':>10}"
-              f"{'Q1 mean':>9}{'Q5 mean':>9}{'Conc.idx':>10}{'Longer journey':>16}")
+              f"{'Q1 mean':>9}{'Q5 mean':>9}{'Conc.idx':>10}{'Longer journey':>16}{'No site':>12}")
     rows = [header, "-" * len(header)]
     for name, r in s.iterrows():
         longer = "baseline" if name == report.baseline else (
             f"{overall.loc[name, 'demand_longer']:,.0f}" if overall is not None and name in overall.index
             else "")
         rows.append(
-            f"{str(name)[:25]:<26}{int(r['open_sites']):>6}{r['mean_min']:>7.1f}{r['median_min']:>8.1f}"
-            f"{r['p90_min']:>7.1f}{r['within_45_share'] * 100:>9.1f}%{r['q1_mean_min']:>9.1f}"
-            f"{r['q5_mean_min']:>9.1f}{r['concentration_index']:>10.3f}{longer:>16}"
+            f"{str(name)[:25]:<26}{int(r['open_sites']):>6}{r['common_mean_min']:>7.1f}"
+            f"{r['common_median_min']:>8.1f}{r['common_p90_min']:>7.1f}"
+            f"{r['common_within_45_share'] * 100:>9.1f}%"
+            f"{r['common_q1_mean_min']:>9.1f}{r['common_q5_mean_min']:>9.1f}{r['concentration_index']:>10.3f}"
+            f"{longer:>16}"
+            f"{r['unreachable_demand']:>12,.0f}"
         )
-    unreached = s["unreachable_demand"].max()
+    common = float(s["common_demand"].iloc[0]) if len(s) else 0.0
     rows.append("")
-    rows.append(f"Minutes: one-way car travel time, weighted by demand. Q1 = most deprived IMD quintile. "
-                f"Unreachable demand (not in averages): {unreached:,.0f}.")
+    rows.append("Minutes: one-way car travel time, weighted by demand. Q1 = most deprived IMD quintile.")
+    rows.append(f"Mean, median, P90, <=45 min and Q1/Q5 means are over the same {common:,.0f} demand that "
+                "reaches a site in every scenario;")
+    rows.append("'No site': demand with no reachable site in that scenario, left out of its averages.")
     return "\n".join(rows)
 
 
@@ -306,7 +314,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.update({m.COMMAND: m.run for m in _subcommands()})
     previous = _install_sigterm()
     try:
-        if args.command in ("run", "matrix", "optimise", "sweep") and getattr(args, "network", None):
+        if (args.command in ("run", "matrix", "optimise", "sweep", "report")
+                and getattr(args, "network", None)):
             # Only a network file may go through osmnx; the default run never imports it.
             from .core.pipeline import configure_osmnx_for_app
 

@@ -48,6 +48,8 @@ EVENT_SELECTION = "selection"
 """The current, compared or baseline scenario changed."""
 EVENT_RESULTS = "results"
 """New results and equity tables are in place."""
+EVENT_SITE = "site"
+"""The selected site changed (drive-time maps follow it)."""
 EVENT_ASSIGNED = "assigned"
 """Every scenario has a result (the maps can show them); the tables may still be computing."""
 EVENT_SAVED = "saved"
@@ -174,6 +176,7 @@ class Loaded:
     scenarios: tuple[Scenario, ...] | None = None
     scenario_file: str | None = None
     notes: tuple[str, ...] = ()
+    distances: Any = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,9 @@ class Session:
     baseline: str = ""
     scenario_file: str = ""
     report: tables.EquityReport | None = None
+    selected_site: str = ""
+    distances: Any = None
+    report_options: tables.ReportOptions | None = None
     sweep: Any = None
     postcodes_file: str = ""
     _saved: list[Scenario] = field(default_factory=list, repr=False)
@@ -373,17 +379,20 @@ class Session:
             # No extent check here, unlike the one-shot CLI run: in the app a planner may
             # load a regional network before the regional areas; areas the network cannot
             # reach are reported (unreachable_note) and shown grey.
-            matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir,
-                                             params=getattr(model, "routing_params", None),
-                                             progress=scaled(progress, 0.4, 1.0),
+            params = getattr(model, "routing_params", None)
+            matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir, params=params,
+                                             progress=scaled(progress, 0.4, 0.9),
                                              cancelled=cancelled)
             ds = pipeline.with_ferry_areas(ds, net)  # via_ferry for the tables and map tooltips
+            distances = pipeline.compute_distances(ds, net, cache_dir=cache_dir, params=params,
+                                                   progress=scaled(progress, 0.9, 1.0),
+                                                   cancelled=cancelled)
             fitted, used_file, notes = ed.scenarios_for_sites(
                 scenarios_now, ds.sites, saved_file=scenario_file if not scenarios_now else None)
             if table is not None:  # e.g. the sites given an ODN by their location
                 notes = (*notes, *ds.warnings)
             return Loaded(ds, net, choice, matrix, scenarios=fitted, scenario_file=used_file,
-                          notes=notes)
+                          notes=notes, distances=distances)
 
         return task
 
@@ -393,6 +402,7 @@ class Session:
         self.network = loaded.network
         self.network_choice = loaded.network_choice
         self.matrix = loaded.matrix
+        self.distances = loaded.distances
         self._results.clear()
         self.report = None
         events = [EVENT_DATA]
@@ -418,14 +428,19 @@ class Session:
             scenario_file: str | None = None) -> tuple[str, ...]:
         """Use data, network and matrix computed elsewhere (e.g. once for many tests).
 
-        ``scenario_file`` is opened with the first data, as in :meth:`plan_load`.
+        ``scenario_file`` is opened with the first data, as in :meth:`plan_load`. The road
+        distances along the same routes are computed here (read from the disk cache when
+        unchanged) unless there is no network.
         """
         fitted, used_file, notes = ed.scenarios_for_sites(
             tuple(self.scenarios), dataset.sites,
             saved_file=scenario_file if not self.scenarios else None)
+        distances = None if network is None else pipeline.compute_distances(
+            dataset, network, cache_dir=self.cache_dir,
+            params=getattr(self.model, "routing_params", None))
         return self.commit_load(Loaded(dataset, network, network_choice or NetworkChoice(),
                                        matrix, scenarios=fitted, scenario_file=used_file,
-                                       notes=notes))
+                                       notes=notes, distances=distances))
 
     # ---------------------------------------------------------- adding sites
 
@@ -456,11 +471,14 @@ class Session:
             row = _new_site_row(values, site_id=site_id, location=location,
                                 postcodes=postcodes, crs=base.sites.crs)
             ds = pipeline.with_sites_added(base, row)
-            matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir,
-                                             params=getattr(model, "routing_params", None),
-                                             progress=scaled(progress, 0.05, 1.0),
+            params = getattr(model, "routing_params", None)
+            matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir, params=params,
+                                             progress=scaled(progress, 0.05, 0.9),
                                              cancelled=cancelled)
-            return Loaded(ds, net, choice, matrix, notes=(site_id,))
+            distances = pipeline.compute_distances(ds, net, cache_dir=cache_dir, params=params,
+                                                   progress=scaled(progress, 0.9, 1.0),
+                                                   cancelled=cancelled)
+            return Loaded(ds, net, choice, matrix, notes=(site_id,), distances=distances)
 
         return task
 
@@ -568,6 +586,22 @@ class Session:
             others = [n for n in self.names() if n != name]
             self.compare = others[0] if others else name
         self._emit(EVENT_SELECTION)
+
+    def select_site(self, site_id: str) -> None:
+        """Choose the site that drive-time maps and catchment views centre on."""
+        if site_id == self.selected_site:
+            return
+        if site_id and site_id not in set(self.sites[schema.SITE_ID].astype(str)):
+            raise ScenarioError(f"There is no site {site_id!r} in the sites table.")
+        self.selected_site = site_id
+        self._emit(EVENT_SITE)
+
+    def drive_time_site(self) -> str:
+        """Return the selected site, or the first open site of the current scenario."""
+        if self.selected_site:
+            return self.selected_site
+        sc = self.scenario(self.current) if self.current in self.names() else None
+        return sc.open_sites[0] if sc and sc.open_sites else ""
 
     def set_compare(self, name: str) -> None:
         """Compare the current scenario with ``name``."""
@@ -807,11 +841,12 @@ class Session:
         ordered = tuple(self.ordered_for_report())
         baseline = self.baseline or ordered[0].name
         dataset, matrix, cached = self.dataset, self.matrix, self.results
+        distances, options = self.distances, self.report_options
 
         def task(progress: ProgressFn, cancelled: CancelFn) -> Evaluation:
             results, rep = pipeline.evaluate_scenarios(
                 dataset, matrix, ordered, baseline=baseline, cached=cached,
-                progress=progress, cancelled=cancelled)
+                distances=distances, options=options, progress=progress, cancelled=cancelled)
             return Evaluation(results, rep, ordered, baseline, matrix)
 
         return task
@@ -1052,6 +1087,30 @@ class Session:
 
         return task
 
+    def plan_board_report(self, folder: Path, *, pdf: bool = True) -> Task:
+        """Return a task writing the board report (self-contained HTML and its PDF) to ``folder``.
+
+        The report presents the current results: scenarios and assumptions, key findings
+        written from the numbers, reach curves, maps of the baseline, the current scenario
+        and the change, equity, burden and capacity tables, methods, attribution and a
+        reproducibility block (:func:`access_app.report.write_board_report`).
+        """
+        if self.report is None or self.dataset is None:
+            raise DataError("Nothing to report yet: wait for the results.")
+        from access_app.report import write_board_report
+
+        rep, dataset, meta = self.report, self.dataset, self.metadata()
+        scenario_file = self.scenario_file or None
+        current = self.current or None
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> list[Path]:
+            return write_board_report(rep, dataset, out_dir=folder, scenario_path=scenario_file,
+                                      metadata=meta, command="Access App (desktop)",
+                                      map_scenario=current, pdf=pdf, progress=progress,
+                                      cancelled=cancelled)
+
+        return task
+
     def export(self, folder: str | Path, *, progress: ProgressFn | None = None) -> list[Path]:
         """Write every table export to ``folder`` at once; return the files."""
         return self.plan_export(Path(folder))(progress or _nothing, _never)
@@ -1065,6 +1124,7 @@ __all__ = [
     "EVENT_SAVED",
     "EVENT_SCENARIOS",
     "EVENT_SELECTION",
+    "EVENT_SITE",
     "EVENT_SWEEP",
     "Evaluation",
     "Loaded",

@@ -4,7 +4,8 @@ Steps, each a function with progress and cancel hooks:
 
 1. :func:`load_default_dataset` / :func:`load_dataset`: areas, sites, boundaries, networks.
 2. :func:`load_default_network` / :func:`load_network_file`: the road network (cached on disk).
-3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk).
+3. :func:`compute_matrix`: the areas x sites travel-time matrix (cached on disk), and
+   :func:`compute_distances`: road km along the same fastest routes (cached on disk).
 4. :func:`evaluate`: apply scenarios and build the equity tables.
 
 :func:`run` chains them for the headless command and writes every export.
@@ -27,7 +28,20 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from . import defaults, ferries, filetypes, io, limits, network, odn, repair, routing, scenarios, tables
+from . import (
+    defaults,
+    distance,
+    ferries,
+    filetypes,
+    io,
+    limits,
+    network,
+    odn,
+    repair,
+    routing,
+    scenarios,
+    tables,
+)
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError, ScenarioError
@@ -703,23 +717,48 @@ def compute_matrix(
                                       progress=progress, cancelled=cancelled)
 
 
+def compute_distances(
+    dataset: Dataset,
+    road_network: RoadNetwork,
+    *,
+    cache_dir: Path | None = None,
+    params: routing.RoutingParams | None = None,
+    progress: ProgressFn | None = None,
+    cancelled: CancelFn | None = None,
+) -> distance.DistanceMatrix:
+    """Return road km along the fastest route from every area to every site.
+
+    Same network, points, routing parameters and cache folder as :func:`compute_matrix`
+    (pass the same ``params``); cached as ``km_<key>.npz`` under ``cache_dir/matrices``.
+    """
+    folder = (cache_dir or user_cache_dir()) / "matrices"
+    return distance.distance_matrix(road_network, dataset.areas, dataset.sites,
+                                    params=params or routing.RoutingParams(), cache_dir=folder,
+                                    progress=progress, cancelled=cancelled)
+
+
 def evaluate(
     dataset: Dataset,
     matrix: TravelTimeMatrix,
     scenario_list: Sequence[Scenario],
     *,
     baseline: str | None = None,
+    distances: distance.DistanceMatrix | None = None,
+    options: tables.ReportOptions | None = None,
 ) -> tables.EquityReport:
     """Apply every scenario and build the equity tables against ``baseline``.
 
     ``baseline`` names a scenario; the first one is the baseline when ``None``.
+    ``distances`` (from :func:`compute_distances`) gives the burden tables their km, cost
+    and emissions; ``options`` the thresholds and the burden and capacity assumptions.
     """
     if not scenario_list:
         raise DataError("No scenarios to evaluate: define at least one.")
     names = [s.name for s in scenario_list]
     if baseline is not None and baseline not in names:
         raise DataError(f"Baseline scenario {baseline!r} is not among: {', '.join(names)}.")
-    _, rep = evaluate_scenarios(dataset, matrix, scenario_list, baseline=baseline or names[0])
+    _, rep = evaluate_scenarios(dataset, matrix, scenario_list, baseline=baseline or names[0],
+                                distances=distances, options=options)
     return rep
 
 
@@ -730,12 +769,17 @@ def evaluate_scenarios(
     *,
     baseline: str,
     cached: Mapping[str, ScenarioResult] | None = None,
+    distances: distance.DistanceMatrix | None = None,
+    options: tables.ReportOptions | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> tuple[dict[str, ScenarioResult], tables.EquityReport]:
     """Apply every scenario (reusing ``cached`` results that still match) and build the tables.
 
     The step behind :func:`evaluate`, with progress, cancel and reuse for interactive use.
+    ``distances`` (from :func:`compute_distances`, for the same areas and sites as
+    ``matrix``) gives the burden tables their km, cost and emissions (``NaN`` without it);
+    ``options`` the thresholds and the burden and capacity assumptions (defaults if None).
     """
     if not scenario_list:
         raise DataError("No scenarios to evaluate: define at least one.")
@@ -752,7 +796,7 @@ def evaluate_scenarios(
             dataset.areas, dataset.sites, matrix, sc)
         check_cancelled(cancelled)
     rep = tables.build_report([results[s.name] for s in scenario_list], dataset.areas,
-                              dataset.sites, baseline=baseline,
+                              dataset.sites, baseline=baseline, distances=distances, options=options,
                               progress=scaled(progress, (n - 1) / n, 1.0), cancelled=cancelled)
     return results, rep
 
@@ -860,6 +904,9 @@ class RunResult:
     report: tables.EquityReport
     files: list[Path]
     matrix: TravelTimeMatrix
+    road_network: RoadNetwork | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    distances: distance.DistanceMatrix | None = None
 
 
 def run(
@@ -874,6 +921,8 @@ def run(
     speed_model: SpeedModel | None = None,
     routing_params: routing.RoutingParams | None = None,
     model_source: str | None = None,
+    options: tables.ReportOptions | None = None,
+    exports: bool = True,
     repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
     ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
@@ -903,6 +952,11 @@ def run(
         scenario file has a ``[model]`` table, that is used; otherwise the defaults.
     model_source
         Where ``speed_model``/``routing_params`` came from, for the metadata.
+    options
+        Report options (thresholds, burden and capacity assumptions).
+    exports
+        Write the workbook, CSVs and per-area files (``False``: compute only, as the
+        board report does).
     repair_tolerance_m
         Junction repair of road line networks (the default one and line files); ``None``
         or 0 turns it off.
@@ -939,7 +993,8 @@ def run(
         meta = {**metadata(dataset, None, scenario_list),
                 "Travel times": f"imported from {matrix_path}",
                 "Routing": "none: travel times imported"}
-        return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled)
+        return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled,
+                       options=options, exports=exports)
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
@@ -961,23 +1016,37 @@ def run(
     matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
                             progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
     dataset = with_ferry_areas(dataset, road_network)
+    distances = compute_distances(dataset, road_network, cache_dir=cache_dir, params=routing_params,
+                                  progress=scaled(progress, 0.7, 0.72), cancelled=cancelled)
     meta = metadata(dataset, road_network, scenario_list, params=routing_params,
                     speed_model=speed_model, model_source=model_source,
                     network_label=str(network_path) if network_path else None)
-    return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled)
+    return _finish(out_dir, dataset, matrix, scenario_list, baseline, meta, progress, cancelled,
+                   distances=distances, road_network=road_network, options=options, exports=exports)
 
 
 def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix,
             scenario_list: Sequence[Scenario], baseline: str | None, meta: dict[str, str],
-            progress: ProgressFn | None, cancelled: CancelFn | None) -> RunResult:
-    """Evaluate the scenarios on ``matrix`` and write every export (the end of :func:`run`)."""
+            progress: ProgressFn | None, cancelled: CancelFn | None, *,
+            distances: distance.DistanceMatrix | None = None,
+            road_network: RoadNetwork | None = None,
+            options: tables.ReportOptions | None = None,
+            exports: bool = True) -> RunResult:
+    """Evaluate the scenarios on ``matrix`` and write every export (the end of :func:`run`).
+
+    ``distances`` is None for an imported matrix (no network: km, cost and CO2e unknown).
+    """
     report(progress, 0.72, f"Evaluating {len(scenario_list)} scenarios")
-    result = evaluate(dataset, matrix, scenario_list, baseline=baseline)
+    result = evaluate(dataset, matrix, scenario_list, baseline=baseline, distances=distances,
+                      options=options)
     check_cancelled(cancelled)
-    files = write_exports(result, Path(out_dir), areas=dataset.areas, metadata=meta,
-                          progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
-    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}")
-    return RunResult(report=result, files=files, matrix=matrix)
+    files: list[Path] = []
+    if exports:
+        files = write_exports(result, Path(out_dir), areas=dataset.areas, metadata=meta,
+                              progress=scaled(progress, 0.75, 1.0), cancelled=cancelled)
+    report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}" if exports else "Analysis ready")
+    return RunResult(report=result, files=files, matrix=matrix, road_network=road_network,
+                     metadata=meta, distances=distances)
 
 
 def with_ferry_areas(dataset: Dataset, road_network: RoadNetwork) -> Dataset:
@@ -1062,6 +1131,7 @@ def _warn_unreachable_sites(sites: gpd.GeoDataFrame, far: dict[str, str],
 __all__ = [
     "Dataset",
     "RunResult",
+    "compute_distances",
     "compute_matrix",
     "configure_osmnx_for_app",
     "describe_scenario",

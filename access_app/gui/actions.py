@@ -67,6 +67,10 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     named["export"] = act(win, "&Export tables, map and charts…", exports.export_dialog, "Ctrl+E",
                           "Write Excel, CSV, GeoPackage, map HTML/PNG, charts")
     m.addAction(named["export"])
+    named["report"] = act(win, "Export &board report…", exports.board_report_dialog, "Ctrl+R",
+                          "Write the board paper: one offline HTML page and its PDF, with findings, "
+                          "maps, equity, burden and capacity tables, methods and attribution")
+    m.addAction(named["report"])
     m.addAction(act(win, "Export map as &HTML…", lambda: exports.export_map_dialog("html")))
     m.addAction(act(win, "Export map as P&NG…", lambda: exports.export_map_dialog("png")))
     m.addAction(act(win, "Export &charts…", exports.export_charts_dialog))

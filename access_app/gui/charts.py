@@ -10,17 +10,13 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
-matplotlib.use("QtAgg")
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget  # noqa: E402
-
-from access_app.core.scenarios import ScenarioResult  # noqa: E402
+from access_app.core.scenarios import ScenarioResult
 
 THRESHOLDS = (30, 45, 60, 90)
 COLOURS = ("#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#a6761d")

@@ -166,6 +166,30 @@ class ExportController(QObject):
                           label="Exporting the map",
                           on_finished=lambda p: self.win.status(f"Saved the map to {p}"))
 
+    def board_report_dialog(self) -> None:
+        """Ask for a folder and write the board report (HTML and PDF) there."""
+        folder = QFileDialog.getExistingDirectory(self.win, "Write the board report to folder",
+                                                  self.win.settings.dir_for("export"))
+        if folder:
+            self.win.settings = self.win.settings.with_dir("export", folder)
+            self.board_report(Path(folder))
+
+    def board_report(self, folder: Path, *, pdf: bool = True) -> None:
+        """Write ``board_report.html`` (and ``.pdf``) to ``folder`` on a worker."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            task = self.win.session.plan_board_report(folder, pdf=pdf)
+        except (AccessAppError, OSError) as exc:
+            self.win.report_error(exc)
+            return
+
+        def done(files: list[Path]) -> None:
+            self.win.status(f"Wrote the board report: {', '.join(p.name for p in files)} in "
+                            f"{folder}")
+            self.win.exported.emit(list(files))
+
+        self.win.run_task("export", task, label="Writing the board report", on_finished=done)
+
     def export_matrix_dialog(self) -> None:
         """Ask for a file and write the full travel-time matrix there (CSV or Parquet)."""
         start = str(Path(self.win.settings.dir_for("export")) / "travel_times.csv")

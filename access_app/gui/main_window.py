@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         sp.edited.connect(lambda name, sc: self.apply(lambda: s.update_scenario(name, sc)))
         sp.open_group_requested.connect(lambda which: self.apply(lambda: s.open_group(which)))
         self.main_pane.view.clicked.connect(self.loading.on_map_clicked)
+        dp.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.apply(lambda: s.select_site(
+                dp.model.site_id(dp.proxy.mapToSource(cur).row())) if cur.isValid() else None))
         self.tabs.currentChanged.connect(self._on_tab)
         self.layer_combo.currentIndexChanged.connect(lambda _i: self.maps.update())
         self.current_combo.activated.connect(
@@ -175,6 +178,9 @@ class MainWindow(QMainWindow):
     def _on_session(self, events: frozenset[str]) -> None:
         """Mirror the session: refresh what changed, recompute what is out of date."""
         if self._closing:
+            return
+        if events == {sess.EVENT_SITE}:  # a site was selected: only a drive-time map follows
+            self.maps.update()
             return
         if sess.EVENT_DATA in events and self.session.dataset is not None:
             ds = self.session.dataset

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject
 from access_app.app.session import own_crs
 from access_app.core.errors import ScenarioError
 from access_app.core.progress import CancelFn, ProgressFn, check_cancelled
+from access_app.core.scenarios import Scenario
 
 from .panels.map_pane import MapPane
 from .workers import TaskError
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from .main_window import MainWindow
 
 LAYERS = (("travel", "Travel time"), ("change", "Change vs baseline"),
-          ("catchment", "Catchments"))
+          ("catchment", "Catchments"), ("drivetime", "Drive time from a site"))
 TAB_MAP, TAB_COMPARE, TAB_EQUITY = 0, 1, 2
 
 
@@ -37,7 +38,7 @@ def _page_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
     Two keys with the same page key differ only in the scenarios shown, so the page can
     be recoloured in place.
     """
-    return (key[0], *key[3:])
+    return (key[0], key[2] if key[0] == "drivetime" else None, *key[3:])
 
 
 class MapController(QObject):
@@ -85,6 +86,9 @@ class MapController(QObject):
         tab = self.win.tabs.currentIndex()
         if tab == TAB_MAP:
             layer = self.layer()
+            if layer == "drivetime":
+                site = s.drive_time_site()
+                return {"main": (layer, cur, site, *base_key)} if site else {}
             return {"main": (layer, cur, base if layer == "change" else None, *base_key)}
         if tab == TAB_COMPARE:
             return {"left": ("travel", cur, None, *base_key),
@@ -107,7 +111,7 @@ class MapController(QObject):
         for pane, key in self.wanted.items():
             if self.loaded.get(pane) == key or self.building.get(pane) == key:
                 continue
-            needed = {key[1].name} | ({key[2].name} if key[2] is not None else set())
+            needed = {key[1].name} | ({key[2].name} if isinstance(key[2], Scenario) else set())
             if not needed <= set(s.results):
                 continue
             shown = self.loaded.get(pane)
@@ -164,6 +168,8 @@ class MapController(QObject):
         layer = dict(LAYERS)[self.layer()]
         if self.layer() == "change":
             layer = f"change in travel time against {s.baseline}"
+        elif self.layer() == "drivetime":
+            layer = f"drive-time bands from {self._site_name(s.drive_time_site())}"
         win.main_pane.set_text(f"{s.current} — {layer}", s.headline(s.current))
         win.compare.left.set_text(s.current, s.headline(s.current))
         win.compare.right.set_text(s.compare, s.headline(s.compare))
@@ -190,8 +196,20 @@ class MapController(QObject):
         builder = {"change": maps.change_map, "diff": maps.change_map,
                    "catchment": maps.catchment_map}.get(layer, maps.travel_time_map)
 
+        matrix = s.matrix
+
         def task(progress: ProgressFn, cancelled: CancelFn) -> Path:
             boundaries = {k: own_crs(v) for k, v in ds.boundaries.items()}
+            if layer == "drivetime":
+                assert matrix is not None
+                m = maps.drive_time_map(own_crs(frame), matrix.column(key[2]), key[2],
+                                        sites=own_crs(ds.sites), attribution=ds.attribution,
+                                        boundaries=boundaries, tiles=tiles, open_sites=open_sites,
+                                        hubs=hubs, context=context, progress=progress,
+                                        cancelled=cancelled)
+                check_cancelled(cancelled)
+                maps.save_map(m, path, standalone=standalone is not None)
+                return path
             m = builder(own_crs(frame), own_crs(ds.sites), attribution=ds.attribution,
                         boundaries=boundaries, title=title, tiles=tiles, open_sites=open_sites,
                         hubs=hubs, context=context, progress=progress, cancelled=cancelled)
@@ -201,9 +219,16 @@ class MapController(QObject):
 
         return task
 
+    def _site_name(self, site_id: str) -> str:
+        sites = self.win.session.sites
+        row = sites[sites["site_id"].astype(str) == site_id]
+        return str(row["site_name"].iloc[0]) if len(row) else site_id
+
     def _frame_and_title(self, key: tuple[Any, ...]) -> tuple[Any, str, Any]:
         s = self.win.session
         layer, sc, other = key[0], key[1], key[2]
+        if layer == "drivetime":
+            return s.map_frame(sc.name), f"Drive time from {self._site_name(other)}", sc
         if layer in ("change", "diff"):
             frame = s.map_frame(sc.name, against=other.name)
             title = (f"{sc.name}: change against {other.name}" if layer == "change"

@@ -54,6 +54,10 @@ def test_write_all_lists_every_file(written):
             "changes.csv",
             "index_changes.csv",
             "site_changes.csv",
+            "burden.csv",
+            "burden_changes.csv",
+            "capacity.csv",
+            "capacity_summary.csv",
             "area_results.csv",
             "area_results.gpkg",
             "ATTRIBUTION.txt",
@@ -81,6 +85,10 @@ def test_workbook_summary_side_by_side(written):
         "Changes",
         "Index changes",
         "Site changes",
+        "Burden per course",
+        "Burden changes",
+        "Capacity",
+        "Capacity summary",
         "Metadata",
     ]
     ws = wb["Summary"]
@@ -235,3 +243,34 @@ def test_labels():
     assert export.label("pushed_past_60_demand") == "Demand pushed past 60 min"
     assert export.number_format("change_min") == "0.0"
     assert export.number_format("rule") is None
+
+
+def test_burden_and_capacity_sheets_labelled_and_rounded(tmp_path):
+    import burden_fixture as bf
+
+    from access_app.core.capacity import CapacityOptions
+    from access_app.core.tables import ReportOptions
+
+    options = ReportOptions(capacity=CapacityOptions(staff_per_linac=4.5, courses_per_100k=2.5))
+    rep = build_report(bf.results(), bf.AREAS, bf.SITES, distances=bf.DISTANCES, options=options)
+    wb = load_workbook(export.write_excel(rep, tmp_path / "w.xlsx"))
+    sheet = wb["Burden per course"]
+    header = [c.value for c in sheet[1]]
+    assert "Km per course (mean)" in header and "Travel cost per course, GBP (mean)" in header
+    col = header.index("Travel cost per course, GBP (mean)")
+    costs = [row[col] for row in sheet.iter_rows(min_row=2) if row[col].value is not None]
+    assert costs  # the fixture has distances, so costs are known
+    for cell in costs:
+        assert cell.number_format == "#,##0.00"
+        assert cell.value == round(cell.value, 2)
+    changes = [c.value for c in wb["Burden changes"][1]]
+    assert "Km per course (mean), change" in changes
+    cap = wb["Capacity"]
+    header = [c.value for c in cap[1]]
+    util = header.index("Utilisation of linac capacity")
+    assert {r[util].number_format for r in cap.iter_rows(min_row=2) if r[util].value is not None} == {"0.0%"}
+    meta = {r[0]: r[1] for r in wb["Metadata"].iter_rows(values_only=True) if r and r[0]}
+    assert meta["Road distances"] == "along the fastest routes"
+    assert meta["Staff per linac"] == 4.5
+    assert export.label("co2e_kg_per_course_before") == "kg CO2e per course (mean), baseline"
+    assert export.number_format("extra_staff") == "0.0"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gui_helpers import MAP_TIMEOUT_MS
+from gui_helpers import MAP_TIMEOUT_MS, run_js
 
 from access_app.gui.main_window import TAB_COMPARE, TAB_MAP
 
@@ -27,3 +27,23 @@ def test_side_by_side_folds_the_panels_and_shares_the_width(qtbot, window):
     window.tabs.setCurrentIndex(TAB_COMPARE)
     assert window.data_dock.isVisible()
     window.tabs.setCurrentIndex(TAB_MAP)
+
+
+def test_drive_time_bands_follow_the_selected_site(qtbot, window):
+    from access_app.gui.map_controller import LAYERS
+
+    combo = window.layer_combo
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        combo.setCurrentIndex([k for k, _ in LAYERS].index("drivetime"))
+    first = window.state.drive_time_site()
+    assert window.main_pane.title.text().endswith(window.maps._site_name(first))
+    panel = window.data_panel
+    other = panel.model.site_id(5)
+    with qtbot.waitSignal(window.maps_ready, timeout=MAP_TIMEOUT_MS):
+        panel.table.selectRow(panel.proxy.mapFromSource(panel.model.index(5, 0)).row())
+    assert window.state.selected_site == other
+    assert window.maps._site_name(other) in window.main_pane.title.text()
+    legend = run_js(qtbot, window.main_pane.view,
+                    "document.querySelector('.access-legend').textContent")
+    assert "45" in legend and "90" in legend
+    combo.setCurrentIndex(0)

@@ -83,3 +83,20 @@ def test_speed_dialog_checks_values_then_recomputes(qtbot, window):
     assert "edited in the app" in " ".join(meta.values())
 
 
+
+
+@pytest.mark.slow
+def test_board_report_from_the_window(qtbot, window, tmp_path):
+    out = tmp_path / "board"
+    with qtbot.waitSignal(window.exported, timeout=240_000) as written:
+        window.exports.board_report(out)
+    names = sorted(p.name for p in written.args[0])
+    assert names == ["board_report.html", "board_report.pdf"]
+    html = (out / "board_report.html").read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    assert window.state.current in html
+    assert "OS data © Crown copyright" in html  # the data attribution travels with the paper
+    assert (out / "board_report.pdf").read_bytes()[:4] == b"%PDF"
+    # Distances reach the burden tables: miles per course are known, not blank.
+    burden = window.report.burden
+    assert burden["miles_per_course"].notna().any()

@@ -84,7 +84,43 @@ LABELS: dict[str, str] = {
     "demand_change": "Change in demand",
     "demand_per_linac_before": "Demand per linac, baseline",
     "demand_per_linac_after": "Demand per linac, scenario",
+    # common base (summary): the areas that reach a site in every scenario
+    "common_demand": "Demand reaching a site in every scenario (common base)",
+    "common_mean_min": "Mean minutes, common base",
+    "common_median_min": "Median minutes, common base",
+    "common_p90_min": "90th percentile minutes, common base",
+    "common_q1_mean_min": "Mean minutes, most deprived quintile, common base",
+    "common_q5_mean_min": "Mean minutes, least deprived quintile, common base",
+    # burden per course (access_app.core.burden)
+    "km_per_course": "Km per course (mean)",
+    "miles_per_course": "Miles per course (mean)",
+    "cost_per_course": "Travel cost per course, GBP (mean)",
+    "co2e_kg_per_course": "kg CO2e per course (mean)",
+    "courses_per_year": "Courses a year",
+    "hours_per_year": "Hours of travel a year",
+    "km_per_year": "Km a year",
+    "cost_per_year": "Travel cost a year, GBP",
+    "co2e_t_per_year": "Tonnes CO2e a year",
+    # capacity (access_app.core.capacity)
+    "course_basis": "Courses from",
+    "fractions_per_course": "Fractions per course",
+    "fractions_per_linac_year": "Fractions per linac a year (throughput)",
+    "fractions_per_year": "Fractions a year",
+    "capacity_fractions": "Capacity, fractions a year",
+    "fractions_per_linac": "Fractions per linac",
+    "utilisation": "Utilisation of linac capacity",
+    "over_capacity": "Over capacity",
+    "linacs_needed": "Linacs needed",
+    "extra_linacs": "Extra linacs needed",
+    "staff_per_linac": "Staff per linac",
+    "staff_needed": "Staff needed",
+    "extra_staff": "Extra staff needed",
+    "courses_without_site": "Courses with no site",
+    "sites_over_capacity": "Sites over capacity",
+    "sites_unknown_linacs": "Sites with unknown linacs",
 }
+
+_BURDEN_SUFFIXES = {"_before": "baseline", "_after": "scenario", "_change": "change"}
 
 _INDEX_COLS = {
     "gini",
@@ -104,6 +140,34 @@ FMT_COUNT = "#,##0"
 FMT_DEMAND_FINE = "#,##0.00"
 FMT_INDEX = "0.0000"
 
+
+FMT_MONEY = FMT_DEMAND_FINE  # pounds and pence
+
+_BURDEN_FORMATS: Mapping[str, str] = {
+    "hours_per_course": FMT_MINUTES,
+    "km_per_course": FMT_MINUTES,
+    "miles_per_course": FMT_MINUTES,
+    "cost_per_course": FMT_MONEY,
+    "co2e_kg_per_course": FMT_MINUTES,
+    "courses_per_year": FMT_COUNT,
+    "courses_without_site": FMT_COUNT,
+    "hours_per_year": FMT_COUNT,
+    "km_per_year": FMT_COUNT,
+    "cost_per_year": FMT_COUNT,
+    "co2e_t_per_year": FMT_MINUTES,
+    "fractions_per_year": FMT_COUNT,
+    "capacity_fractions": FMT_COUNT,
+    "fractions_per_linac": FMT_COUNT,
+    "fractions_per_linac_year": FMT_COUNT,
+    "linacs_needed": FMT_COUNT,
+    "extra_linacs": FMT_COUNT,
+    "sites_over_capacity": FMT_COUNT,
+    "sites_unknown_linacs": FMT_COUNT,
+    "staff_per_linac": FMT_MINUTES,
+    "staff_needed": FMT_MINUTES,
+    "extra_staff": FMT_MINUTES,
+}
+"""Formats of the burden and capacity columns (one decimal for per-course km and kg, staff)."""
 
 FMT_CHANGE_SHARE = "+0.0%;-0.0%;0.0%"
 FMT_CHANGE_MINUTES = "+0.0;-0.0;0.0"
@@ -144,13 +208,22 @@ def label(column: str) -> str:
             kind = "share" if column.endswith("_share") else "demand"
             what = "Share" if kind == "share" else "Demand"
             return f"{what} {text} {minutes} min"
+    for suffix, what in _BURDEN_SUFFIXES.items():
+        stem = column[: -len(suffix)]
+        if column.endswith(suffix) and stem in LABELS and stem != column:
+            return f"{LABELS[stem]}, {what}"
     return column.replace("_", " ").capitalize()
 
 
 def number_format(column: str, *, fine_demand: bool = False) -> str | None:
     """Return the Excel number format for a column (``None`` = general)."""
-    if column.endswith("_share"):
+    if column.endswith("_share") or column == "utilisation":
         return FMT_SHARE
+    for suffix in _BURDEN_SUFFIXES:  # burden changes: the measure's own format
+        if column.endswith(suffix) and column[: -len(suffix)] in _BURDEN_FORMATS:
+            return _BURDEN_FORMATS[column[: -len(suffix)]]
+    if column in _BURDEN_FORMATS:
+        return _BURDEN_FORMATS[column]
     if column in _INDEX_COLS:
         return FMT_INDEX
     if column.endswith("_min") or column.startswith("mean_min_") or column in (

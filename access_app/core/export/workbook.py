@@ -5,7 +5,8 @@ What a board reader gets:
 - **Summary**: one column per scenario, one row per measure, then one change column per
   scenario against the baseline (signed formats: ``+2.1``, ``-0.4%``).
 - One sheet per breakdown (IMD quintile and decile, urban/rural, RUC class, network,
-  region, ICB), then sites, changes, index changes and site changes, and the metadata.
+  region, ICB), then sites, changes, index changes and site changes, burden per course and
+  its changes, capacity and the capacity summary, and the metadata.
 - Labels, not codes: IMD groups read ``1 (most deprived)`` ... ``5 (least deprived)``
   (deciles ``1 (most deprived)`` ... ``10 (least deprived)``), assignment rules read as in
   :data:`~access_app.core.scenarios.RULE_LABELS`, breakdowns by their sheet name.
@@ -342,6 +343,13 @@ def _metadata_rows(report_: EquityReport, metadata: Mapping[str, str]) -> list[l
         ["Atkinson aversion (epsilon)", opts.atkinson_epsilon],
         ["Kolm-Pollak kappa (per minute)", plain_value(report_.kappa)],
         ["Kolm-Pollak aversion used to calibrate kappa", opts.kolm_pollak_aversion],
+        ["Travel cost per mile (GBP)", opts.burden.cost_per_mile],
+        ["Parking per visit (GBP)", opts.burden.parking_per_visit],
+        ["CO2e per car km (kg)", opts.burden.co2e_kg_per_km],
+        ["Fractions per linac a year", opts.capacity.fractions_per_linac_year],
+        ["Staff per linac", "not set" if opts.capacity.staff_per_linac is None
+         else opts.capacity.staff_per_linac],
+        ["Road distances", "along the fastest routes" if report_.distances_known else "not computed"],
         [
             "Conventions",
             "Statistics exclude unreachable areas (reported separately); 'within 45' means "
@@ -402,6 +410,10 @@ def build_workbook(report_: EquityReport, *, metadata: Mapping[str, str] | None 
         index_changes["measure"] = [label(m) for m in codes]
     _write_table(wb, "Index changes", index_changes, fine_demand=fine, row_format=_index_format_for(codes))
     _write_table(wb, "Site changes", report_.site_changes, fine_demand=fine)
+    _write_table(wb, "Burden per course", report_.burden, fine_demand=fine)
+    _write_table(wb, "Burden changes", report_.burden_changes, fine_demand=fine)
+    _write_table(wb, "Capacity", report_.capacity, fine_demand=fine)
+    _write_table(wb, "Capacity summary", report_.capacity_summary, fine_demand=fine)
     _write_metadata(wb, report_, metadata or {})
     return wb
 

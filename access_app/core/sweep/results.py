@@ -215,13 +215,26 @@ def tornado_table(run: SweepRun, *, scenario: str | None = None, measure: str | 
     return out
 
 
-def _pyplot() -> Any:
-    import matplotlib
+class _Figures:
+    """Make figures without pyplot (no global backend or state).
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    Safe in any thread and inside the desktop app, whose own charts use Qt canvases.
+    """
 
-    return plt
+    @staticmethod
+    def subplots(*args: Any, **kwargs: Any) -> tuple[Any, Any]:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=kwargs.pop("figsize", None))
+        return fig, fig.subplots(*args, **kwargs)
+
+    @staticmethod
+    def close(fig: Any) -> None:
+        fig.clear()
+
+
+def _pyplot() -> type[_Figures]:
+    return _Figures
 
 
 def _short(value: Any) -> str:

@@ -22,7 +22,20 @@ into an :class:`EquityReport` of tidy DataFrames:
     Demand (and per linac) of every site before and after.
 ``areas``
     One row per area and scenario: area, demand, IMD decile and quintile, urban/rural,
-    network, assigned site, minutes, baseline minutes and change.
+    network, assigned site, minutes, baseline minutes and change, and the burden of a
+    course (hours, km, miles, cost, kg CO2e; :mod:`access_app.core.burden`).
+``burden``, ``burden_changes``
+    Hours, distance, cost and emissions per course by group, and their change against the
+    baseline (:mod:`access_app.core.burden`).
+``capacity``, ``capacity_summary``
+    Courses and fractions a year per open site against linac throughput, utilisation,
+    extra linacs and staff (:mod:`access_app.core.capacity`).
+
+**Common base.** When scenarios leave different areas without a site, their own means are
+over different people. The summary's ``common_*`` columns repeat the headline statistics
+over the areas that reach a site in *every* scenario (``common_demand``), so scenarios
+are compared on the same people; ``unreachable_demand`` and ``unreachable_areas`` count
+those with no site in each scenario, on their own.
 
 Conventions: statistics use reachable areas only (unreachable demand is its own column);
 "within 45" means ``minutes <= 45``; shares are fractions of *reachable* demand; hours per
@@ -37,6 +50,9 @@ Modules
 - :mod:`.groups`: the breakdowns (:data:`GROUPINGS`) and their labels.
 - :mod:`.stats`: :func:`group_stats` and the inequality indices of each scenario.
 - :mod:`.sites`, :mod:`.changes`, :mod:`.areas`: the sites, changes and per-area tables.
+- :mod:`.common_base`: the summary's ``common_*`` statistics.
+- :mod:`.burden`: glue to the burden and capacity tables (:mod:`access_app.core.burden`,
+  :mod:`access_app.core.capacity`) and the per-course columns of the per-area table.
 """
 
 from .groups import GROUPINGS, IMD_QUINTILE, MISSING, SITE_GROUP, UNREACHABLE, imd_quintile, minutes_order

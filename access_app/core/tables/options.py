@@ -1,8 +1,11 @@
-"""Options of an equity report: thresholds and inequality-aversion parameters."""
+"""Options of an equity report: thresholds, inequality aversion, burden and capacity assumptions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..burden import BurdenOptions
+from ..capacity import CapacityOptions
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,11 @@ class ReportOptions:
     kolm_pollak_kappa
         Fixed ``kappa`` per minute; ``None`` = calibrate on the baseline's reachable areas,
         :math:`\kappa = \alpha\sum wx/\sum wx^2`, so every scenario uses the same one.
+    burden
+        Cost per mile, parking per visit and kg CO2e per km (:mod:`~access_app.core.burden`).
+    capacity
+        Fractions per linac a year, staff per linac and course rate
+        (:mod:`~access_app.core.capacity`).
     """
 
     thresholds: tuple[int, ...] = (30, 45, 60, 90)
@@ -29,3 +37,5 @@ class ReportOptions:
     atkinson_epsilon: float = 1.0
     kolm_pollak_aversion: float = 0.5
     kolm_pollak_kappa: float | None = None
+    burden: BurdenOptions = field(default_factory=BurdenOptions)
+    capacity: CapacityOptions = field(default_factory=CapacityOptions)

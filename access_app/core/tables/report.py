@@ -10,11 +10,14 @@ import numpy as np
 import pandas as pd
 
 from .. import equity, schema
+from ..distance import DistanceMatrix
 from ..errors import ScenarioError
 from ..progress import CancelFn, ProgressFn, check_cancelled, report
 from ..scenarios import Scenario, ScenarioResult, check_unique_names
 from .areas import _areas_table
+from .burden import _add_per_course, _burden_and_capacity
 from .changes import _NOT_MEASURES, _changes, _index_changes, _site_changes
+from .common_base import _common_stats, common_reachable
 from .groups import (
     GROUPINGS,
     IMD_QUINTILE,
@@ -46,6 +49,11 @@ class EquityReport:
     areas: pd.DataFrame
     kappa: float
     options: ReportOptions = field(default_factory=ReportOptions)
+    burden: pd.DataFrame = field(default_factory=pd.DataFrame)
+    burden_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    capacity_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
+    distances_known: bool = False
 
     def breakdown(self, group_by: str) -> pd.DataFrame:
         """Return the group statistics for one breakdown (e.g. ``"imd_quintile"``)."""
@@ -77,6 +85,10 @@ class EquityReport:
             "changes": self.changes,
             "index_changes": self.index_changes,
             "site_changes": self.site_changes,
+            "burden": self.burden,
+            "burden_changes": self.burden_changes,
+            "capacity": self.capacity,
+            "capacity_summary": self.capacity_summary,
         }
 
 
@@ -102,6 +114,7 @@ def build_report(
     *,
     baseline: str | None = None,
     options: ReportOptions | None = None,
+    distances: DistanceMatrix | None = None,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> EquityReport:
@@ -118,7 +131,11 @@ def build_report(
     baseline
         Name of the scenario the others are compared with; the first one if ``None``.
     options
-        Thresholds and aversion parameters.
+        Thresholds, aversion parameters, burden and capacity assumptions.
+    distances
+        Road km along the fastest routes (:func:`access_app.core.distance.distance_matrix`)
+        for the same areas and sites; without it distances, cost and emissions are unknown
+        (``NaN``) and hours are still given.
     progress, cancelled
         Optional progress and cancellation hooks.
 
@@ -146,6 +163,7 @@ def build_report(
             else float("nan")
         )
     site_info = _site_info(sites)
+    common = common_reachable(results)
 
     summary_rows: list[dict[str, object]] = []
     group_frames: list[pd.DataFrame] = []
@@ -173,6 +191,7 @@ def build_report(
         }
         row.update(overall.iloc[0].to_dict())
         row["areas"] = int(overall["areas"].iloc[0])
+        row.update(_common_stats(res, common, thresholds, quint))
         row.update(_indices(res, areas, quint, kappa=kappa, options=options))
         summary_rows.append(row)
 
@@ -207,7 +226,12 @@ def build_report(
     )
     index_changes = _index_changes(summary, baseline)
     site_changes = _site_changes(sites_table, baseline)
+    check_cancelled(cancelled)
+    report(progress, (n + 0.5) / (n + 1), "Burden per course and site capacity")
+    bc = _burden_and_capacity(results, areas, coded, site_info, baseline=baseline,
+                              distances=distances, options=options)
     area_table = _areas_table(results, base, areas, site_info)
+    _add_per_course(area_table, results, bc.km, options=options)
     report(progress, 1.0, "Equity tables ready")
     return EquityReport(
         scenarios=tuple(r.scenario for r in results),
@@ -221,4 +245,9 @@ def build_report(
         areas=area_table,
         kappa=float(kappa),
         options=options,
+        burden=bc.burden,
+        burden_changes=bc.burden_changes,
+        capacity=bc.capacity,
+        capacity_summary=bc.capacity_summary,
+        distances_known=distances is not None,
     )
