@@ -84,9 +84,16 @@ class LoadingController(QObject):
 
         self.win.run_task("data", task, label="Loading the England data and travel times",
                           on_finished=done)
-        self.win.run_task("warm", _warm_maps, label="Preparing the map shapes",
-                          on_finished=lambda _ctx: None, show_progress=False,
-                          on_error=lambda err: log.warning("map shapes not prepared: %s", err))
+
+        def warm() -> None:
+            # After the first map (often a cached page): pack the shapes for later maps
+            # without competing with the start-up work.
+            self.win.maps_ready.disconnect(warm)
+            self.win.run_task("warm", _warm_maps, label="Preparing the map shapes",
+                              on_finished=lambda _ctx: None, show_progress=False,
+                              on_error=lambda err: log.warning("map shapes not prepared: %s", err))
+
+        self.win.maps_ready.connect(warm)
 
     def _commit(self, loaded: Loaded) -> None:
         s = self.win.session

@@ -115,7 +115,8 @@ class MainWindow(QMainWindow):
             pane.view.show_message("Loading the England data and travel times…")
         self._unsubscribe = self.session.subscribe(self._on_session)
         if start:
-            QTimer.singleShot(0, self.loading.load_default)
+            self.loading.load_default()  # on a worker while the window is built and shown
+            self.maps.preload(self.settings.last_map_page)
 
     # ------------------------------------------------------------ wiring
 
@@ -185,11 +186,13 @@ class MainWindow(QMainWindow):
         if sess.EVENT_DATA in events and self.session.dataset is not None:
             ds = self.session.dataset
             self.set_attribution(ds.attribution, ds.network_note)
-        mirror.refresh_views(self)
+        if sess.EVENT_ASSIGNED in events:  # first, so the maps are not kept waiting
+            self.maps.update()
+        if events & {sess.EVENT_DATA, sess.EVENT_SCENARIOS, sess.EVENT_SELECTION,
+                     sess.EVENT_SAVED}:
+            mirror.refresh_views(self)
         if events & {sess.EVENT_DATA, sess.EVENT_SCENARIOS} and not self.session.is_evaluated():
             self.recompute()
-        if sess.EVENT_ASSIGNED in events:
-            self.maps.update()
         if sess.EVENT_SWEEP in events:
             mirror.refresh_results(self)
         if sess.EVENT_RESULTS in events:
@@ -386,6 +389,7 @@ class MainWindow(QMainWindow):
             self.settings, window_geometry=bytes(self.saveGeometry().toHex()).decode(),
             window_state=bytes(self.saveState().toHex()).decode(), current_scenario=s.current,
             compare_scenario=s.compare, map_layer=self.maps.layer(),
+            last_map_page=self.maps.page_to_reopen(),
             last_scenario_file=s.scenario_file or self.settings.last_scenario_file)
         try:
             save_settings(self.settings, self.settings_dir)

@@ -8,6 +8,7 @@ scenarios back and forth reuses pages already drawn.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import replace
@@ -32,6 +33,26 @@ LAYERS = (("travel", "Travel time"), ("change", "Change vs baseline"),
 TAB_MAP, TAB_COMPARE, TAB_EQUITY = 0, 1, 2
 
 
+#: Map pages kept in the cache between sessions (about 4.5 MB each for England).
+PAGES_KEPT = 40
+
+
+def _prune_pages(folder: Path, *, keep: int) -> None:
+    """Delete all but the ``keep`` most recently used cached map pages in ``folder``."""
+    try:
+        pages = sorted(folder.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in pages[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _user_cache() -> Path:
+    from access_app.core.pipeline import user_cache_dir
+
+    return user_cache_dir()
+
+
 def _page_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
     """Return what a map page is drawn from: the kind of map, the data and the tiles.
 
@@ -54,6 +75,7 @@ class MapController(QObject):
         self.building: dict[str, tuple[Any, ...]] = {}
         self._t0: dict[str, float] = {}
         self._other_context: Any = None
+        self._digests: dict[int, tuple[Any, str]] = {}
 
     def panes(self) -> dict[str, MapPane]:
         """Return the map panes by name: main, left, right, diff."""
@@ -177,7 +199,8 @@ class MapController(QObject):
                                   f"Warm colours: longer journeys under {s.compare}; "
                                   "cool colours: shorter")
 
-    def map_task(self, key: tuple[Any, ...], *, standalone: Path | None = None) -> Any:
+    def map_task(self, key: tuple[Any, ...], *, standalone: Path | None = None,
+                 cache_to: Path | None = None) -> Any:
         """Return a task that draws the map for ``key`` and writes its page.
 
         With ``standalone``, the page goes there with Leaflet inlined (for export).
@@ -189,7 +212,7 @@ class MapController(QObject):
         frame, title, sc = self._frame_and_title(key)
         context = self.context()
         self._counter += 1
-        path = standalone or self.map_dir / f"map-{self._counter}.html"
+        path = standalone or cache_to or self.map_dir / f"map-{self._counter}.html"
         ds = s.dataset
         assert ds is not None
         open_sites, hubs = maps.site_roles(sc)
@@ -238,11 +261,57 @@ class MapController(QObject):
             title = f"{sc.name}: car travel time" if layer == "travel" else f"{sc.name}: catchments"
         return frame, title, sc
 
+    def page_cache_path(self, key: tuple[Any, ...]) -> Path | None:
+        """Return where the page for ``key`` is kept between sessions (``None``: no cache).
+
+        Pages are keyed by what they are drawn from: the travel-time matrix (itself keyed
+        by network, speeds, routing parameters and points), the areas' and sites' tables,
+        the scenarios shown, the kind of map, the tiles setting, the map context and the
+        app version. A planner who reopens the app on the same data sees the last map at
+        once instead of waiting for it to be drawn.
+        """
+        import hashlib
+
+        from access_app import __version__
+
+        s = self.win.session
+        if s.dataset is None or s.matrix is None or not s.matrix.key:
+            return None
+        layer, sc, other, tiles = key[0], key[1], key[2], key[-1]
+        text = "|".join([
+            "page/2", __version__, layer, repr(sc), repr(other), str(tiles), s.matrix.key,
+            self._table_digest(s.dataset), s.network_label,
+            "approx" if self.context().approximate else "exact",
+        ])
+        base = s.cache_dir or _user_cache()
+        return Path(base) / "maps" / f"{hashlib.sha256(text.encode()).hexdigest()[:24]}.html"
+
+    def _table_digest(self, dataset: Any) -> str:
+        cached = self._digests.get(id(dataset))
+        if cached is not None and cached[0] is dataset:
+            return cached[1]
+        import hashlib
+
+        import pandas as pd
+
+        h = hashlib.sha256()
+        for table in (dataset.areas, dataset.sites):
+            plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
+            h.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+            h.update(str(list(plain.columns)).encode())
+        h.update(dataset.attribution.encode())
+        digest = h.hexdigest()[:16]
+        self._digests = {id(dataset): (dataset, digest)}
+        return digest
+
     def _build(self, pane: str, key: tuple[Any, ...]) -> None:
         self.building[pane] = key
         self._t0[pane] = time.perf_counter()
+        cached = self.page_cache_path(key)
 
         def done(path: Path) -> None:
+            if path == cached:
+                _prune_pages(path.parent, keep=PAGES_KEPT)
             self.building.pop(pane, None)
             view = self.panes()[pane].view
             view.pending_key = key
@@ -255,8 +324,52 @@ class MapController(QObject):
             self.building.pop(pane, None)
             self.win.report_error(err)
 
-        self.win.run_task(f"map:{pane}", self.map_task(key), label="Drawing the map",
-                          on_finished=done, on_error=failed)
+        if cached is not None and cached.is_file():
+            try:
+                os.utime(cached)  # most recently used pages are kept longest
+            except OSError:
+                pass
+            done(cached)  # drawn in an earlier session from the same inputs
+            return
+        if cached is not None:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                cached = None
+        view = self.panes()[pane].view
+        if cached is not None and view.path == cached:
+            # The page shown at start-up is the one these results draw: keep it.
+            self.building.pop(pane, None)
+            view.pending_key = key
+            if view.loaded:
+                self._on_loaded(pane, True)
+            return
+        self.win.run_task(f"map:{pane}", self.map_task(key, cache_to=cached),
+                          label="Drawing the map", on_finished=done, on_error=failed)
+
+    def page_to_reopen(self) -> str:
+        """Return the cached page of the main map as it is now, if one exists ("" if not).
+
+        Saved at close, so the next start-up can open it while the data loads. Only a
+        page drawn from saved scenarios can match what the next session starts with.
+        """
+        key = self.loaded.get("main")
+        if key is None or self.win.session.has_unsaved_changes():
+            return ""
+        path = self.page_cache_path(key)
+        return str(path) if path is not None and path.is_file() else ""
+
+    def preload(self, path: str) -> bool:
+        """Open the main map's last cached page at once, while the data loads.
+
+        :meth:`_build` keeps it if the loaded data and scenario draw the same page (pages
+        are keyed by their inputs); otherwise it is replaced. Returns whether it opened.
+        """
+        page = Path(path) if path else None
+        if page is None or not page.is_file() or page.parent.name != "maps":
+            return False
+        self.win.main_pane.view.show_file(page)
+        return True
 
     def _on_loaded(self, pane: str, ok: bool) -> None:
         view = self.panes()[pane].view

@@ -43,7 +43,10 @@ class Settings:
     postcodes_file
         The OS Code-Point Open zip used to place sites by postcode.
     map_layer
-        Layer of the main map: "travel", "change" or "catchment".
+        Layer of the main map: "travel", "change", "catchment" or "drivetime".
+    last_map_page
+        The cached page of the main map shown last: opened at start-up while the data
+        loads, and kept if the data and scenario turn out the same (it is keyed by them).
     """
 
     schema_version: int = SCHEMA_VERSION
@@ -56,6 +59,7 @@ class Settings:
     use_web_tiles: bool = False
     postcodes_file: str = ""
     map_layer: str = "travel"
+    last_map_page: str = ""
 
     def with_dir(self, kind: str, folder: str | Path) -> Settings:
         """Return a copy that remembers ``folder`` for file dialogs of ``kind``."""

@@ -47,3 +47,27 @@ def test_drive_time_bands_follow_the_selected_site(qtbot, window):
                     "document.querySelector('.access-legend').textContent")
     assert "45" in legend and "90" in legend
     combo.setCurrentIndex(0)
+
+
+def test_reopening_shows_the_cached_map_page_without_drawing_it(qtbot, tmp_path, gui_cache,
+                                                                 default_data):
+    from gui_helpers import close_window, open_window
+
+    from access_app.gui.main_window import MainWindow
+    from access_app.gui.settings import load_settings
+
+    cfg = tmp_path / "config"
+    first = open_window(qtbot, cfg, gui_cache, default_data)
+    page = first.maps.page_cache_path(first.maps.loaded["main"])
+    assert page is not None and page.is_file() and page.parent == gui_cache / "maps"
+    close_window(first)
+    assert load_settings(cfg).last_map_page == str(page)
+    # The next session opens that page at once; the same data and scenario keep it.
+    again = MainWindow(settings_dir=cfg, cache_dir=gui_cache, start=False, confirm_close=False)
+    assert again.maps.preload(load_settings(cfg).last_map_page)
+    again.show()
+    with qtbot.waitSignals([again.maps_ready, again.analysis_updated], timeout=MAP_TIMEOUT_MS):
+        again.use_data(*default_data)
+    assert again.main_pane.view.path == page
+    assert "map:main" not in again.timings  # no worker drew it
+    close_window(again)
