@@ -59,8 +59,12 @@ def _data_options(p: argparse.ArgumentParser) -> None:
                    help="OS Code-Point Open zip, to geocode files that give only postcodes")
     g.add_argument("--allow-unknown-postcodes", action="store_true",
                    help="drop rows whose postcode is not in Code-Point Open instead of stopping")
+    g.add_argument("--networks", choices=("odn", "regions"), default="odn",
+                   help="network membership where no table is given: 'odn' (default) the 11 "
+                        "Radiotherapy ODNs rebuilt from public sources, with a confidence per site; "
+                        "'regions' the 9 English regions as a labelled proxy")
     g.add_argument("--site-networks", type=Path, metavar="CSV",
-                   help="table site_id,network replacing the default region-as-network proxy")
+                   help="table site_id,network replacing the default ODN membership of sites")
     nets = g.add_mutually_exclusive_group()
     nets.add_argument("--area-networks", type=Path, metavar="CSV",
                       help="table area_id,network assigning each area to a network")
@@ -82,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 2 bad input or an export that could not be written "
                "(the previous export set is kept), 130 interrupted (Ctrl-C), 143 stopped by "
                "SIGTERM; an interrupted run leaves the previous export set whole. "
-               "Networks default to the 9 English regions standing in for the 11 radiotherapy ODNs.",
+               "Networks default to the 11 Radiotherapy ODNs rebuilt from public sources "
+               "(--networks regions: the 9 English regions as a proxy).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
@@ -104,6 +109,23 @@ def build_parser() -> argparse.ArgumentParser:
                           f"({filetypes.describe('osm')}) or a saved network "
                           f"({filetypes.describe('saved_network')}); default: "
                           "DfT major road network 2013 (embedded)")
+    run.add_argument("--repair-tolerance", type=float, default=None, metavar="M",
+                     help="road line networks (the default one and line files): merge end points "
+                          "closer than M metres and split lines where an end point meets their "
+                          "side (default 15; 0 joins lines only where end points coincide)")
+    fg = run.add_argument_group("sea and air links (Isle of Wight, Isles of Scilly)")
+    fg.add_argument("--ferries", type=Path, metavar="CSV",
+                    help="ferry, plane and helicopter links replacing the embedded table (columns "
+                         "route, from/to easting,northing or lat,lon, crossing_min, headway_min, "
+                         "check_in_min, carries_cars, runs_in_winter, enabled); time = crossing + "
+                         "half the headway + check-in")
+    fg.add_argument("--no-ferries", action="store_true", help="road links only: islands unreachable")
+    fg.add_argument("--ferries-cars-only", action="store_true",
+                    help="switch off links that carry no cars (passenger boats, planes, helicopters)")
+    fg.add_argument("--ferries-winter", action="store_true",
+                    help="switch off links that do not run in winter")
+    fg.add_argument("--no-ferry", action="append", default=[], metavar="ROUTE",
+                    help="switch off one route by its id (repeatable)")
     run.add_argument("--matrix", type=Path, metavar="FILE",
                      help="travel times made elsewhere (CSV/Parquet: area id, site id, minutes; e.g. "
                           "public transport from r5py or OTP) instead of routing; see 'matrix --out'")
@@ -159,6 +181,7 @@ def _load_dataset(args: argparse.Namespace):  # noqa: ANN202 - returns pipeline.
         areas_path=args.population, sites_path=args.sites, postcodes_path=args.postcodes,
         allow_unknown_postcodes=args.allow_unknown_postcodes, site_networks_path=args.site_networks,
         area_networks_path=args.area_networks, icb_networks_path=args.icb_networks, crs=args.crs,
+        networks=args.networks,
     )
 
 
@@ -199,8 +222,19 @@ def format_summary(report) -> str:  # noqa: ANN001 - tables.EquityReport, import
     return "\n".join(rows)
 
 
+def _ferry_links(args: argparse.Namespace):  # noqa: ANN202 - a DataFrame or None
+    from .core import ferries
+
+    if args.no_ferries:
+        return None
+    table = ferries.read_ferries(args.ferries)
+    return ferries.select_links(table, cars_only=args.ferries_cars_only, winter=args.ferries_winter,
+                                disabled=tuple(args.no_ferry))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from .core import limits, pipeline
+    from .core.errors import DataError
 
     limits.check_output_folder(args.out)  # before any loading or routing
     start = time.perf_counter()
@@ -208,12 +242,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     progress(0.0, "Loading areas and sites")
     model = cli_model.load(args.model)
     dataset = _load_dataset(args)
+    from .core.repair import DEFAULT_TOLERANCE_M
+
+    tolerance = DEFAULT_TOLERANCE_M if args.repair_tolerance is None else args.repair_tolerance
+    if tolerance < 0:
+        raise DataError(f"--repair-tolerance must be 0 or more metres, got {tolerance:g}.")
     result = pipeline.run(args.out, dataset=dataset, network_path=args.network,
                           scenario_path=args.scenarios, matrix_path=args.matrix,
-                          baseline=args.baseline, cache_dir=args.cache_dir, progress=progress,
+                          baseline=args.baseline, cache_dir=args.cache_dir,
+                          repair_tolerance_m=tolerance, ferry_links=_ferry_links(args),
+                          progress=progress,
                           **({} if model is None else {"speed_model": model.speed_model,
                                                        "routing_params": model.routing_params,
                                                        "model_source": model.source}))
+    for warning in dataset.warnings:
+        print(f"access-app-cli: warning: {warning}", file=sys.stderr)
     print(format_summary(result.report))
     print(f"\n{dataset.network_note}")
     print(f"Wrote {len(result.files)} files to {args.out} in {time.perf_counter() - start:.1f} s")
@@ -250,7 +293,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
     print(f"  columns: {', '.join(optional) or 'none of the optional ones'}")
     print(f"Sites: {len(s):,} from {dataset.sources.get('sites')}")
     print(dataset.network_note)
-    print(f"Scenarios: {', '.join(s.name for s in scenario_list)}")
+    for warning in dataset.warnings:
+        print(f"Warning: {warning}")
+    print(f"Scenarios: {', '.join(sc.name for sc in scenario_list)}")
     return EXIT_OK
 
 

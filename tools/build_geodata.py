@@ -10,8 +10,15 @@ Outputs (all derived, none copied):
 - ``areas.parquet``: the 32,844 England LSOAs (2011) as population-weighted centroid points
   in British National Grid, with mid-2019 population, population aged 60+ (IoD 2015
   denominators), IMD 2019 rank and decile, RUC 2011 class and urban/rural, ICB 2022,
-  local authority, region and the default network (the region, a labelled proxy).
-- ``sites.csv``: the 67 NHS radiotherapy sites with canonical column names.
+  local authority, region and the default network: the Radiotherapy ODN of the area's ICB
+  (``networks/icb_odn.csv``, joined through the LSOA -> ICB look-up in ``boundaries/``),
+  with its ``network_confidence``.
+- ``sites.csv``: the 67 NHS radiotherapy sites with canonical column names and their ODN
+  (``networks/site_odn.csv``: ``network``, ``network_confidence``, ``network_source``).
+- ``icb_networks.csv``: the 42 ICBs (2022) with their ODN, confidence and source, so that
+  user files without a network column get one from their location.
+- ``ferries.csv``: sea and air links to the Isle of Wight and the Isles of Scilly
+  (``roads/ferries_england.csv``) with ports in British National Grid.
 - ``roads_dft2013.parquet``: the DfT major road network 2013 links (road number, urban flag).
 - ``boundaries.gpkg``: generalised England outline, 9 regions and 42 ICBs (WGS84).
 """
@@ -34,6 +41,8 @@ sys.path.insert(0, str(REPO))
 from access_app.core import schema as S  # noqa: E402
 
 ENGLAND_LSOAS = 32_844
+ENGLAND_ICBS = 42
+ODN_COUNT = 11
 
 
 def _atomic(path: Path, write) -> None:
@@ -110,8 +119,10 @@ def build_areas(shared: Path) -> gpd.GeoDataFrame:
         "icb_name": df["icb22_name"],
         "la_name": df["ltla22_name"],
         S.REGION: df["region21_name"],
-        S.NETWORK: df["region21_name"],
     })
+    networks = area_networks(shared, out[S.AREA_ID])
+    out[S.NETWORK] = networks[S.NETWORK].to_numpy()
+    out[S.NETWORK_CONFIDENCE] = networks[S.NETWORK_CONFIDENCE].to_numpy()
     gdf = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(df["X"], df["Y"]), crs=S.WGS84)
     gdf = gdf.to_crs(S.BNG)
     # One-metre precision is ample for a centroid and keeps the file small.
@@ -120,9 +131,46 @@ def build_areas(shared: Path) -> gpd.GeoDataFrame:
     return gdf.sort_values(S.AREA_ID).reset_index(drop=True)
 
 
+def build_icb_networks(shared: Path) -> pd.DataFrame:
+    """Return the 42 ICBs (2022) with their Radiotherapy ODN, confidence and source."""
+    raw = pd.read_csv(shared / "networks" / "icb_odn.csv", dtype=str)
+    out = pd.DataFrame({
+        S.ICB: raw["icb22cd"],
+        "icb_name": raw["icb22nm"],
+        S.NETWORK: raw["odn"],
+        S.NETWORK_CONFIDENCE: raw["membership_confidence"],
+        S.NETWORK_SOURCE: raw["source_url"],
+    })
+    if len(out) != ENGLAND_ICBS or not out[S.ICB].is_unique or out.isna().any().any():
+        raise SystemExit(f"icb_odn.csv: expected {ENGLAND_ICBS} complete, unique ICB rows")
+    if out[S.NETWORK].nunique() != ODN_COUNT:
+        raise SystemExit(f"icb_odn.csv: expected {ODN_COUNT} ODNs, got {out[S.NETWORK].nunique()}")
+    return out.sort_values(S.ICB).reset_index(drop=True)
+
+
+def area_networks(shared: Path, area_ids: pd.Series) -> pd.DataFrame:
+    """Return each LSOA's ODN through its ICB (LSOA -> ICB look-up, then the ICB table)."""
+    lookup = pd.read_csv(shared / "boundaries" / "lookup_lsoa11_sicbl22_icb22_ltla22.csv",
+                         dtype=str, usecols=["lsoa11_code", "icb22_code"])
+    icbs = build_icb_networks(shared)
+    joined = (pd.DataFrame({"lsoa11_code": area_ids.to_numpy()})
+              .merge(lookup, on="lsoa11_code", how="left", validate="1:1")
+              .merge(icbs, left_on="icb22_code", right_on=S.ICB, how="left", validate="m:1"))
+    if joined[S.NETWORK].isna().any():
+        missing = joined.loc[joined[S.NETWORK].isna(), "lsoa11_code"].head(5).tolist()
+        raise SystemExit(f"areas: no ICB or ODN for {joined[S.NETWORK].isna().sum()} LSOAs, "
+                         f"e.g. {missing}")
+    return joined[[S.NETWORK, S.NETWORK_CONFIDENCE]]
+
+
 def build_sites(shared: Path) -> pd.DataFrame:
-    """Rename the NHS radiotherapy sites file to the canonical columns."""
+    """Rename the NHS radiotherapy sites file to the canonical columns, with each site's ODN."""
     raw = pd.read_csv(shared / "sites" / "england_radiotherapy_sites.csv", dtype=str)
+    odn = pd.read_csv(shared / "networks" / "site_odn.csv", dtype=str)
+    raw = raw.merge(odn[["site_id", "odn", "membership_confidence", "source_url"]], on="site_id",
+                    how="left", validate="1:1")
+    if raw["odn"].isna().any():
+        raise SystemExit(f"site_odn.csv lacks sites {raw.loc[raw['odn'].isna(), 'site_id'].tolist()}")
     out = pd.DataFrame({
         S.SITE_ID: raw["site_id"],
         S.SITE_NAME: raw["site_name"],
@@ -133,7 +181,9 @@ def build_sites(shared: Path) -> pd.DataFrame:
         "parent_site_id": raw["parent_site_id"].fillna(""),
         S.LINACS: pd.to_numeric(raw["linacs"]).astype("Int64"),  # 8 blanks: unknown
         S.REGION: raw["ons_region21"],
-        S.NETWORK: raw["ons_region21"],
+        S.NETWORK: raw["odn"],
+        S.NETWORK_CONFIDENCE: raw["membership_confidence"],
+        S.NETWORK_SOURCE: raw["source_url"],
         "nhs_region": raw["nhs_region"],
         "icb_name": raw["icb22_name"],
         "proton": raw["proton"],
@@ -160,6 +210,36 @@ def build_roads(shared: Path, areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     lines["geometry"] = lines.geometry.set_precision(1.0)
     lines = lines[~lines.geometry.is_empty & (lines.geometry.length > 0)]
     return lines.reset_index(drop=True)
+
+
+def build_ferries(shared: Path) -> pd.DataFrame:
+    """Return the sea and air links with port coordinates in British National Grid (1 m)."""
+    raw = pd.read_csv(shared / "roads" / "ferries_england.csv", dtype=str)
+    ends = {}
+    for end in ("from", "to"):
+        pts = gpd.GeoSeries(gpd.points_from_xy(raw[f"{end}_lon"].astype(float),
+                                               raw[f"{end}_lat"].astype(float)), crs=S.WGS84)
+        pts = pts.to_crs(S.BNG)
+        ends[end] = (pts.x.round(0).astype(int), pts.y.round(0).astype(int))
+    note = raw["note"].fillna("")
+    out = pd.DataFrame({
+        "route": raw["route"],
+        "operator": raw["operator"],
+        "mode": np.where(raw["route"].str.endswith("-air"), "air",
+                         np.where(raw["route"].str.endswith("-helicopter"), "helicopter", "sea")),
+        "from_name": raw["from_name"],
+        "from_easting": ends["from"][0], "from_northing": ends["from"][1],
+        "to_name": raw["to_name"],
+        "to_easting": ends["to"][0], "to_northing": ends["to"][1],
+        "crossing_min": raw["crossing_min"].astype(float),
+        "headway_min": raw["typical_headway_min"].astype(float),
+        "check_in_min": raw["check_in_min"].astype(float),
+        "carries_cars": raw["carries_cars"].str.strip().str.lower().eq("yes"),
+        "runs_in_winter": ~note.str.contains("no sailings in winter", case=False),
+        "enabled": True,
+        "note": note,
+    })
+    return out
 
 
 def build_boundaries(shared: Path) -> dict[str, gpd.GeoDataFrame]:
@@ -196,7 +276,17 @@ def main(argv: list[str] | None = None) -> int:
 
     sites = build_sites(shared)
     _atomic(out / "sites.csv", lambda p: sites.to_csv(p, index=False))
-    print(f"sites.csv: {len(sites)} sites ({(sites[S.SITE_TYPE] == 'main').sum()} main)")
+    low = int((sites[S.NETWORK_CONFIDENCE] == "low").sum())
+    print(f"sites.csv: {len(sites)} sites ({(sites[S.SITE_TYPE] == 'main').sum()} main), "
+          f"{sites[S.NETWORK].nunique()} ODNs, {low} low-confidence memberships")
+
+    icbs = build_icb_networks(shared)
+    _atomic(out / "icb_networks.csv", lambda p: icbs.to_csv(p, index=False))
+    print(f"icb_networks.csv: {len(icbs)} ICBs in {icbs[S.NETWORK].nunique()} ODNs")
+
+    ferries = build_ferries(shared)
+    _atomic(out / "ferries.csv", lambda p: ferries.to_csv(p, index=False))
+    print(f"ferries.csv: {len(ferries)} links")
 
     if not args.skip_roads:
         roads = build_roads(shared, areas)

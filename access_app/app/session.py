@@ -384,11 +384,14 @@ class Session:
             matrix = pipeline.compute_matrix(ds, net, cache_dir=cache_dir, params=params,
                                              progress=scaled(progress, 0.4, 0.9),
                                              cancelled=cancelled)
+            ds = pipeline.with_ferry_areas(ds, net)  # via_ferry for the tables and map tooltips
             distances = pipeline.compute_distances(ds, net, cache_dir=cache_dir, params=params,
                                                    progress=scaled(progress, 0.9, 1.0),
                                                    cancelled=cancelled)
             fitted, used_file, notes = ed.scenarios_for_sites(
                 scenarios_now, ds.sites, saved_file=scenario_file if not scenarios_now else None)
+            if table is not None:  # e.g. the sites given an ODN by their location
+                notes = (*notes, *ds.warnings)
             return Loaded(ds, net, choice, matrix, scenarios=fitted, scenario_file=used_file,
                           notes=notes, distances=distances)
 

@@ -31,6 +31,8 @@ AREAS_FILE = "areas.parquet"
 SITES_FILE = "sites.csv"
 ROADS_FILE = "roads_dft2013.parquet"
 BOUNDARIES_FILE = "boundaries.gpkg"
+ICB_NETWORKS_FILE = "icb_networks.csv"
+FERRIES_FILE = "ferries.csv"
 BOUNDARY_LAYERS = ("england", "regions", "icbs")
 
 
@@ -51,8 +53,9 @@ def load_default_areas() -> gpd.GeoDataFrame:
     """Return the 32,844 England LSOAs with canonical columns, in British National Grid."""
     gdf = gpd.read_parquet(geodata_dir() / AREAS_FILE).set_crs(S.BNG, allow_override=True)
     for col in (S.AREA_ID, S.AREA_NAME, S.RUC_CLASS, S.URBAN_RURAL, S.ICB, S.REGION, S.NETWORK,
-                "ruc_name", "icb_name", "la_name"):
-        gdf[col] = gdf[col].astype(object)
+                S.NETWORK_CONFIDENCE, "ruc_name", "icb_name", "la_name"):
+        if col in gdf.columns:
+            gdf[col] = gdf[col].astype(object)
     gdf[S.POPULATION] = gdf[S.POPULATION].astype("float64")
     gdf[S.POP60] = gdf[S.POP60].astype("float64")
     gdf.attrs["source"] = "embedded default (geodata/areas.parquet)"
@@ -71,8 +74,24 @@ def load_default_sites() -> gpd.GeoDataFrame:
     extra = pd.read_csv(path, dtype=str, keep_default_na=False)
     sites["parent_site_id"] = extra["parent_site_id"].to_numpy(dtype=object)
     sites["hospital_name"] = extra["hospital_name"].to_numpy(dtype=object)
+    for col in (S.NETWORK_CONFIDENCE, S.NETWORK_SOURCE):
+        if col in extra.columns:
+            sites[col] = extra[col].to_numpy(dtype=object)
     sites.attrs["source"] = "embedded default (geodata/sites.csv)"
     return sites
+
+
+def load_icb_networks() -> pd.DataFrame:
+    """Return the 42 ICBs (2022) with their Radiotherapy ODN, ``network_confidence`` and source."""
+    path = geodata_dir() / ICB_NETWORKS_FILE
+    if not path.is_file():
+        raise DataError(f"{path} is missing; rebuild geodata with: python tools/build_geodata.py")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def default_ferries_path() -> Path:
+    """Return the embedded table of sea and air links (Isle of Wight, Isles of Scilly)."""
+    return geodata_dir() / FERRIES_FILE
 
 
 def default_roads_path() -> Path:

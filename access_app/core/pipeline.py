@@ -13,6 +13,7 @@ Steps, each a function with progress and cancel hooks:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -27,7 +28,20 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from . import defaults, distance, filetypes, io, limits, network, routing, scenarios, tables
+from . import (
+    defaults,
+    distance,
+    ferries,
+    filetypes,
+    io,
+    limits,
+    network,
+    odn,
+    repair,
+    routing,
+    scenarios,
+    tables,
+)
 from . import export as export_mod
 from . import schema as S
 from .errors import DataError, ScenarioError
@@ -57,6 +71,9 @@ class Dataset:
         Text every map and export must carry.
     sources
         Where each input came from.
+    warnings
+        Things the user should know about the loaded data (e.g. sites placed in a network
+        by their location).
     """
 
     areas: gpd.GeoDataFrame
@@ -65,6 +82,7 @@ class Dataset:
     network_note: str = S.NETWORK_PROXY_LABEL
     attribution: str = defaults.ATTRIBUTION
     sources: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
 
 def user_cache_dir() -> Path:
@@ -94,15 +112,40 @@ def configure_osmnx_for_app(*, cache_dir: Path | None = None) -> None:
     network.configure_osmnx(network.OsmnxSettings(cache_folder=str(folder), doh_url_template=None))
 
 
-def load_default_dataset() -> Dataset:
-    """Return the embedded England data: 32,844 LSOAs, 67 sites, boundaries."""
+def load_default_dataset(*, networks: odn.NetworkSource = "odn") -> Dataset:
+    """Return the embedded England data: 32,844 LSOAs, 67 sites, boundaries.
+
+    Parameters
+    ----------
+    networks
+        ``"odn"``: the 11 Radiotherapy ODNs rebuilt from public sources (sites by the
+        embedded membership table, areas by their ICB); ``"regions"``: the 9 English regions
+        as a labelled proxy.
+    """
+    _check_network_source(networks)
+    areas = defaults.load_default_areas()
+    sites = defaults.load_default_sites()
+    boundaries = defaults.load_default_boundaries()
+    if networks == "regions":
+        areas, _ = odn.regions_as_networks(areas, reference=areas, id_column=S.AREA_ID)
+        sites, _ = odn.regions_as_networks(sites, reference=areas, id_column=S.SITE_ID)
+        note = S.NETWORK_PROXY_LABEL
+    else:
+        note = odn.odn_label(sites)
     return Dataset(
-        areas=defaults.load_default_areas(),
-        sites=defaults.load_default_sites(),
-        boundaries=defaults.load_default_boundaries(),
+        areas=areas,
+        sites=sites,
+        boundaries=boundaries,
+        network_note=note,
         sources={"areas": "embedded default (geodata/areas.parquet)",
                  "sites": "embedded default (geodata/sites.csv)"},
     )
+
+
+def _check_network_source(networks: str) -> None:
+    if networks not in odn.NETWORK_SOURCES:
+        raise DataError(f"Unknown network membership {networks!r}: use one of "
+                        f"{', '.join(odn.NETWORK_SOURCES)}.")
 
 
 def load_dataset(
@@ -117,6 +160,7 @@ def load_dataset(
     area_networks_path: str | Path | None = None,
     icb_networks_path: str | Path | None = None,
     crs: str = S.BNG,
+    networks: odn.NetworkSource = "odn",
 ) -> Dataset:
     """Load the user's areas and/or sites, filling the rest from the embedded default.
 
@@ -134,15 +178,22 @@ def load_dataset(
         Tables that assign sites, areas or ICBs to networks (replacing the region proxy).
     crs
         Metric CRS of the analysis.
+    networks
+        Membership for whatever the user's files and tables leave open: ``"odn"`` (the 11
+        Radiotherapy ODNs; a sites file without a network column gets each site's ODN from
+        the embedded table when its id is known, else from the ICB it lies in) or
+        ``"regions"`` (the 9 English regions as a labelled proxy).
 
     Returns
     -------
     Dataset
         Checked data; networks assigned.
     """
+    _check_network_source(networks)
     limits.metric_crs(crs)
     postcodes = CodePointOpen(Path(postcodes_path)) if postcodes_path else None
-    base = load_default_dataset() if (areas_path is None or sites_path is None) else None
+    base = (load_default_dataset(networks=networks) if (areas_path is None or sites_path is None)
+            else None)
     sources: dict[str, str] = dict(base.sources) if base else {}
     if areas_path is not None:
         areas = io.load_areas(areas_path, mapping=area_mapping, crs=crs, postcodes=postcodes,
@@ -158,10 +209,16 @@ def load_dataset(
     else:
         assert base is not None
         sites = base.sites.to_crs(crs)
-    note = S.NETWORK_PROXY_LABEL
+    boundaries = base.boundaries if base else defaults.load_default_boundaries()
+    areas, sites, note, warnings = _fill_networks(
+        areas, sites, networks=networks, boundaries=boundaries,
+        user_areas=areas_path is not None, user_sites=sites_path is not None,
+    )
     if site_networks_path is not None:
         table = io.read_network_table(site_networks_path, key=S.SITE_ID)
         sites = io.apply_networks(sites, table, key_column=S.SITE_ID, what=f"sites ({sources['sites']})")
+        sites[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        sites[S.NETWORK_SOURCE] = f"table {site_networks_path}"
         sources["site networks"] = str(site_networks_path)
     if area_networks_path is not None:
         table = io.read_network_table(area_networks_path, key=S.AREA_ID)
@@ -178,9 +235,109 @@ def load_dataset(
     _check_networks(areas, sites)
     _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
                             areas_source=sources.get("areas", "areas"))
-    boundaries = base.boundaries if base else defaults.load_default_boundaries()
     return Dataset(areas=areas, sites=sites, boundaries=boundaries, network_note=note,
-                   sources=sources)
+                   sources=sources, warnings=tuple(warnings))
+
+
+def fill_networks(
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    networks: odn.NetworkSource = "odn",
+    boundaries: dict[str, gpd.GeoDataFrame] | None = None,
+    user_areas: bool = False,
+    user_sites: bool = False,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, list[str]]:
+    """Give a user's sites and areas without a network one, as :func:`load_dataset` does.
+
+    Returns the areas, the sites, the network label and the warnings (e.g. the sites placed
+    by location), for callers that load one table at a time (the desktop app).
+    """
+    _check_network_source(networks)
+    return _fill_networks(areas, sites, networks=networks,
+                          boundaries=boundaries or defaults.load_default_boundaries(),
+                          user_areas=user_areas, user_sites=user_sites)
+
+
+def _fill_networks(
+    areas: gpd.GeoDataFrame,
+    sites: gpd.GeoDataFrame,
+    *,
+    networks: odn.NetworkSource,
+    boundaries: dict[str, gpd.GeoDataFrame],
+    user_areas: bool,
+    user_sites: bool,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, str, list[str]]:
+    """Give the user's sites and areas that have no network one (ODN by location, or region)."""
+    warnings: list[str] = []
+    reference = defaults.load_default_areas() if (user_areas or user_sites) else areas
+    outline = boundaries.get("england")
+
+    def no_network(frame: gpd.GeoDataFrame) -> bool:
+        return S.NETWORK not in frame.columns or bool(frame[S.NETWORK].isna().all())
+
+    if networks == "regions":
+        for kind, user in (("areas", user_areas), ("sites", user_sites)):
+            frame = areas if kind == "areas" else sites
+            if user and no_network(frame):
+                id_col = S.AREA_ID if kind == "areas" else S.SITE_ID
+                frame, located = odn.regions_as_networks(frame, reference=reference,
+                                                         id_column=id_col, outline=outline)
+                if located:
+                    warnings.append(f"{len(located)} {kind} had no region and were placed in the "
+                                    f"region they lie in: {', '.join(located[:20])}"
+                                    + (" ..." if len(located) > 20 else ""))
+                lost = frame.loc[frame[S.NETWORK].isna(), id_col].astype(str).tolist()
+                if lost:
+                    warnings.append(f"{len(lost)} {kind} lie in no English region: "
+                                    f"{', '.join(lost[:20])}" + (" ..." if len(lost) > 20 else ""))
+                if kind == "areas":
+                    areas = frame
+                else:
+                    sites = frame
+        return areas, sites, S.NETWORK_PROXY_LABEL, warnings
+    icb_table = defaults.load_icb_networks()
+    odn_names = set(icb_table[S.NETWORK])
+    # Areas with networks of their own (not ODN names) leave the sites' networks to the
+    # user: ODNs by location would share no name with them.
+    own_area_networks = (user_areas and not no_network(areas)
+                         and not set(areas[S.NETWORK].dropna().astype(str)) <= odn_names)
+    if user_sites and not no_network(sites):
+        sites = sites.copy()
+        sites[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        sites[S.NETWORK_SOURCE] = "sites file"
+    elif user_sites and not own_area_networks:
+        known = defaults.load_default_sites()
+        by_id = int(sites[S.SITE_ID].astype(str).isin(set(known[S.SITE_ID].astype(str))).sum())
+        sites, located = odn.sites_by_location(sites, reference=reference, icb_table=icb_table,
+                                               outline=outline, known=known)
+        if by_id:
+            warnings.append(f"{by_id} sites had no network: each took its ODN from the embedded "
+                            "membership table by site_id (with its network_confidence).")
+        if located:
+            warnings.append(
+                f"{len(located)} sites had no network column value and are not in the embedded "
+                f"membership table: each was placed in the ODN of the ICB it lies in: "
+                f"{', '.join(located)}. Load a site-to-network table to change this."
+            )
+        unplaced = sites.loc[sites[S.NETWORK].isna(), S.SITE_ID].astype(str).tolist()
+        if unplaced:
+            warnings.append(f"{len(unplaced)} sites have no network and lie in no English ICB: "
+                            f"{', '.join(unplaced)}")
+    site_names = set(sites[S.NETWORK].dropna().astype(str)) if S.NETWORK in sites.columns else set()
+    if user_areas and no_network(areas) and site_names & odn_names:
+        areas, n_located = odn.areas_by_icb(areas, reference=reference, icb_table=icb_table,
+                                            outline=outline)
+        if n_located:
+            warnings.append(f"{n_located} areas had no network or ICB and were placed in the ODN "
+                            "of the ICB they lie in.")
+    if site_names and not site_names <= odn_names:
+        note = "Networks: from the sites file's network column"
+    elif own_area_networks:
+        note = "Networks: from the areas file's network column"
+    else:
+        note = odn.odn_label(sites)
+    return areas, sites, note, warnings
 
 
 def _check_networks(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:
@@ -251,9 +408,11 @@ def with_table(
 ) -> Dataset:
     """Return ``dataset`` with its areas or sites replaced by the file at ``path``.
 
-    The same loader and checks as :func:`load_dataset` run; the network tables the
-    dataset was loaded with are applied to the new table too, and the other table (with
-    any sites added or edited in the app) is kept as it is.
+    The same loader and checks as :func:`load_dataset` run: a table without networks gets
+    them as on the command line (:func:`fill_networks`, ODNs by location, or regions when
+    the dataset uses the region proxy), the network tables the dataset was loaded with are
+    applied to the new table too, and the other table (with any sites added or edited in
+    the app) is kept as it is.
     """
     if kind not in ("areas", "sites"):
         raise DataError(f"Only areas or sites can be loaded from a table, not {kind!r}.")
@@ -261,7 +420,18 @@ def with_table(
     loader = io.load_areas if kind == "areas" else io.load_sites
     table = loader(path, mapping=mapping, crs=crs, postcodes=postcodes,
                    allow_unknown_postcodes=allow_unknown_postcodes)
-    table = _reapply_network_tables(dataset, kind, table)
+    networks: odn.NetworkSource = (
+        "regions" if dataset.network_note == S.NETWORK_PROXY_LABEL else "odn")
+    areas, sites, note, warnings = fill_networks(
+        table if kind == "areas" else dataset.areas, table if kind == "sites" else dataset.sites,
+        networks=networks, boundaries=dataset.boundaries or None, user_areas=kind == "areas",
+        user_sites=kind == "sites")
+    table = _reapply_network_tables(dataset, kind, areas if kind == "areas" else sites)
+    if kind == "sites" and "site networks" in dataset.sources:
+        table[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        table[S.NETWORK_SOURCE] = f"table {dataset.sources['site networks']}"
+    if any("networks" in k for k in dataset.sources):
+        note = dataset.network_note  # the user's network tables still decide
     areas = table if kind == "areas" else dataset.areas
     sites = table if kind == "sites" else dataset.sites
     _check_networks(areas, sites)
@@ -269,7 +439,10 @@ def with_table(
     sources[kind] = str(path)
     _check_sites_near_areas(areas, sites, sites_source=sources.get("sites", "sites"),
                             areas_source=sources.get("areas", "areas"))
-    return replace(dataset, areas=areas, sites=sites, sources=sources)
+    for text in warnings:
+        log.warning("%s", text)
+    return replace(dataset, areas=areas, sites=sites, sources=sources, network_note=note,
+                   warnings=tuple(warnings))
 
 
 def with_sites_added(dataset: Dataset, rows: gpd.GeoDataFrame) -> Dataset:
@@ -301,21 +474,94 @@ def _file_digest(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def repair_for_graph(
+    lines: gpd.GeoDataFrame,
+    *,
+    tolerance_m: float | None,
+    road_col: str | None,
+    source: str,
+    cancelled: CancelFn | None = None,
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Repair the junctions of road lines (unless ``tolerance_m`` is ``None`` or 0).
+
+    Returns the lines (in EPSG:27700 when repaired) and the source name with what was done.
+    """
+    if not tolerance_m:
+        return lines, source
+    metric = lines if (lines.crs is not None and lines.crs.is_projected) else lines.to_crs(S.BNG)
+    fixed, rep = repair.repair_lines(metric, tolerance_m=tolerance_m, road_col=road_col,
+                                     cancelled=cancelled)
+    log.info("%s: %s", source, rep.summary())
+    return fixed, (f"{source} (junctions repaired within {tolerance_m:g} m: {len(rep.merged):,} "
+                   f"merged, {len(rep.split):,} T-junctions split)")
+
+
+#: Ferry links argument meaning "the embedded table" (``geodata/ferries.csv``).
+EMBEDDED_FERRIES = "embedded"
+
+
+def ferry_table(ferry_links: pd.DataFrame | str | None) -> pd.DataFrame | None:
+    """Return the ferry links to add: the embedded table, a given table, or ``None``."""
+    if ferry_links is None:
+        return None
+    if isinstance(ferry_links, str):
+        return ferries.select_links(ferries.read_ferries(
+            None if ferry_links == EMBEDDED_FERRIES else ferry_links))
+    return ferry_links
+
+
+def add_ferries(
+    road_network: RoadNetwork,
+    ferry_links: pd.DataFrame | None,
+    *,
+    lines: gpd.GeoDataFrame | None,
+    build_island: object,
+) -> RoadNetwork:
+    """Add sea and air links (and their islands' roads) to a road network before routing.
+
+    The one place where ferries join the network (:func:`access_app.core.ferries.add_ferry_links`);
+    ``None`` or an empty table returns ``road_network`` unchanged. The result's routing
+    arrays are built anew, with the land mass of every node
+    (:attr:`access_app.core.network.GraphArrays.land`).
+    """
+    if ferry_links is None or len(ferry_links) == 0:
+        return road_network
+    joined, rep = ferries.add_ferry_links(road_network.graph, ferry_links, lines=lines,
+                                          build_island=build_island)
+    if len(rep):
+        joined.graph["source"] = f"{road_network.source}; ferry links: {', '.join(rep['route'])}"
+    return RoadNetwork.from_graph(joined)
+
+
+def _table_digest(frame: pd.DataFrame | None) -> str:
+    if frame is None or len(frame) == 0:
+        return "none"
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]
+
+
 def load_default_network(
     *,
     cache_dir: Path | None = None,
     speed_model: SpeedModel | None = None,
+    repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
+    ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RoadNetwork:
     """Return the DfT major road network 2013, routable.
 
     The graph is built from ``geodata/roads_dft2013.parquet`` once and cached in
-    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file and the speed model.
+    ``cache_dir`` (default :func:`user_cache_dir`), keyed by the file, the speed model,
+    the junction repair tolerance (:func:`access_app.core.repair.repair_lines`; ``None`` or
+    0 = no repair) and the ferry links (``"embedded"``: ``geodata/ferries.csv``; a table
+    from :func:`access_app.core.ferries.read_ferries`; ``None``: none).
     """
     speed_model = speed_model or SpeedModel()
+    links = ferry_table(ferry_links)
     path = defaults.default_roads_path()
-    key = hashlib.sha256(f"{_file_digest(path)}|{speed_model.fingerprint()}".encode()).hexdigest()[:16]
+    recipe = (f"{_file_digest(path)}|{speed_model.fingerprint()}|repair={repair_tolerance_m or 0:g}"
+              f"|ferries={_table_digest(links)}")
+    key = hashlib.sha256(recipe.encode()).hexdigest()[:16]
     folder = (cache_dir or user_cache_dir()) / "networks"
     cached = folder / f"dft2013-{key}.npz"
     if cached.is_file():
@@ -327,9 +573,14 @@ def load_default_network(
         except Exception as exc:  # a damaged cache is rebuilt, never fatal
             log.warning("cached network %s unreadable (%s); rebuilding", cached, exc)
     lines = gpd.read_parquet(path)
-    net = network.graph_from_lines(lines, road_col="road", urban_col="urban", speed_model=speed_model,
-                                   source="DfT major road network 2013", progress=scaled(progress, 0, 0.9),
-                                   cancelled=cancelled)
+    report(progress, 0.0, "Repairing junctions")
+    lines, source = repair_for_graph(lines, tolerance_m=repair_tolerance_m, road_col="road",
+                                     source="DfT major road network 2013", cancelled=cancelled)
+    lines = lines if lines.crs is not None else lines.set_crs(S.BNG)
+    build = functools.partial(network.graph_from_lines, road_col="road", urban_col="urban",
+                              speed_model=speed_model, source=source)
+    net = build(lines, progress=scaled(progress, 0.05, 0.85), cancelled=cancelled)
+    net = add_ferries(net, links, lines=lines.to_crs(S.BNG), build_island=build)
     check_cancelled(cancelled)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -354,6 +605,8 @@ def load_network_file(
     *,
     areas: gpd.GeoDataFrame | None = None,
     speed_model: SpeedModel | None = None,
+    repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
+    ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RoadNetwork:
@@ -372,6 +625,14 @@ def load_network_file(
         Area centroids with ``urban_rural``, used to pick urban or rural speeds.
     speed_model
         Speeds; the default UK model if ``None``.
+    repair_tolerance_m
+        For road line files: merge end points and split T-junctions within this distance
+        (:func:`access_app.core.repair.repair_lines`); ``None`` or 0 joins lines only at
+        shared end points.
+    ferry_links
+        For road line files: sea and air links to add (see :func:`load_default_network`);
+        links whose mainland port lies outside the network are skipped. OSM extracts and
+        saved networks are used as they are.
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -398,11 +659,14 @@ def load_network_file(
                 f"{', '.join(ROAD_COLUMNS + CLASS_COLUMNS)}). Rename the column that holds it."
             )
         urban_col = "urban" if "urban" in lines.columns else None
-        return network.graph_from_lines(
-            lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
-            areas=areas if urban_col is None else None, speed_model=speed_model, source=p.name,
-            progress=progress, cancelled=cancelled,
+        lines, source = repair_for_graph(lines, tolerance_m=repair_tolerance_m, road_col=label_col,
+                                         source=p.name, cancelled=cancelled)
+        build = functools.partial(
+            network.graph_from_lines, road_col=label_col, class_col=class_col, urban_col=urban_col,
+            areas=areas if urban_col is None else None, speed_model=speed_model, source=source,
         )
+        net = build(lines, progress=progress, cancelled=cancelled)
+        return add_ferries(net, ferry_table(ferry_links), lines=lines.to_crs(S.BNG), build_island=build)
     raise DataError(
         f"{p}: a road network must be an OSM extract ({', '.join(OSM_SUFFIXES)}), a saved network "
         f"({', '.join(SAVED_SUFFIXES)}) or a road line file ({', '.join(LINE_SUFFIXES)})."
@@ -601,6 +865,11 @@ def metadata(
         "Attribution": dataset.attribution,
         "Networks": dataset.network_note,
     }
+    for what, frame in (("sites", dataset.sites), ("areas", dataset.areas)):
+        if S.NETWORK_CONFIDENCE in frame.columns:
+            counts = frame[S.NETWORK_CONFIDENCE].fillna("none").astype(str).value_counts()
+            meta[f"Network confidence ({what})"] = ", ".join(
+                f"{int(n):,} {level}" for level, n in counts.items())
     meta.update({f"Source: {k}": v for k, v in dataset.sources.items()})
     meta["Areas"] = f"{len(dataset.areas):,} areas, population {dataset.areas[S.POPULATION].sum():,.0f}"
     meta["Sites"] = f"{len(dataset.sites):,} sites"
@@ -657,6 +926,8 @@ def run(
     model_source: str | None = None,
     options: tables.ReportOptions | None = None,
     exports: bool = True,
+    repair_tolerance_m: float | None = repair.DEFAULT_TOLERANCE_M,
+    ferry_links: pd.DataFrame | str | None = EMBEDDED_FERRIES,
     progress: ProgressFn | None = None,
     cancelled: CancelFn | None = None,
 ) -> RunResult:
@@ -689,6 +960,11 @@ def run(
     exports
         Write the workbook, CSVs and per-area files (``False``: compute only, as the
         board report does).
+    repair_tolerance_m
+        Junction repair of road line networks (the default one and line files); ``None``
+        or 0 turns it off.
+    ferry_links
+        Sea and air links (see :func:`load_default_network`); ``None`` for none.
     progress, cancelled
         Progress callback and cancel check.
     """
@@ -725,9 +1001,13 @@ def run(
     report(progress, 0.0, "Loading the road network")
     if network_path is None:
         road_network = load_default_network(cache_dir=cache_dir, speed_model=speed_model,
+                                            repair_tolerance_m=repair_tolerance_m,
+                                            ferry_links=ferry_links,
                                             progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     else:
         road_network = load_network_file(network_path, areas=dataset.areas, speed_model=speed_model,
+                                         repair_tolerance_m=repair_tolerance_m,
+                                         ferry_links=ferry_links,
                                          progress=scaled(progress, 0.0, 0.3), cancelled=cancelled)
     check_extent(dataset, road_network)
     check_cancelled(cancelled)
@@ -738,6 +1018,7 @@ def run(
     _warn_unreachable_sites(dataset.sites, far, scenario_list)
     matrix = compute_matrix(dataset, road_network, cache_dir=cache_dir, params=routing_params,
                             progress=scaled(progress, 0.3, 0.7), cancelled=cancelled)
+    dataset = with_ferry_areas(dataset, road_network)
     distances = compute_distances(dataset, road_network, cache_dir=cache_dir, params=routing_params,
                                   progress=scaled(progress, 0.7, 0.72), cancelled=cancelled)
     meta = metadata(dataset, road_network, scenario_list, params=routing_params,
@@ -769,6 +1050,22 @@ def _finish(out_dir: str | Path, dataset: Dataset, matrix: TravelTimeMatrix,
     report(progress, 1.0, f"Wrote {len(files)} files to {out_dir}" if exports else "Analysis ready")
     return RunResult(report=result, files=files, matrix=matrix, road_network=road_network,
                      metadata=meta, distances=distances)
+
+
+def with_ferry_areas(dataset: Dataset, road_network: RoadNetwork) -> Dataset:
+    """Return the dataset with ``via_ferry`` on its areas: the sea or air routes they depend on.
+
+    ``""`` for areas on the main road network; unchanged when the network has no ferry links.
+    """
+    if road_network.arrays.land is None:
+        return dataset
+    areas = dataset.areas.copy()
+    areas[VIA_FERRY] = ferries.ferry_areas(road_network, areas).to_numpy(dtype=object)
+    return replace(dataset, areas=areas)
+
+
+#: Per-area column naming the ferry, plane or helicopter routes an area's journeys depend on.
+VIA_FERRY = "via_ferry"
 
 
 def check_scenarios(dataset: Dataset, scenario_list: Sequence[Scenario]) -> None:
@@ -845,7 +1142,9 @@ __all__ = [
     "download_network",
     "evaluate",
     "evaluate_scenarios",
+    "fill_networks",
     "headline",
+    "with_ferry_areas",
     "with_sites_added",
     "with_table",
     "write_exports",

@@ -43,3 +43,10 @@ NETWORK_PROXY_LABEL = (
     "Networks: the 9 English regions (ONS 2021) stand in for the 11 Radiotherapy ODNs "
     "(no public file assigns areas or centres to ODNs)"
 )
+
+#: How sure a site's or area's network membership is: "high", "medium" or "low"
+#: (``geodata/networks`` README: high = a source names it; medium = inferred from a sourced
+#: footprint; low = inferred by elimination).
+NETWORK_CONFIDENCE = "network_confidence"
+#: Where a network membership comes from (a web page, or "location: ICB ...").
+NETWORK_SOURCE = "network_source"

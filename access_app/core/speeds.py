@@ -20,9 +20,14 @@ motorway              80     100   DfT: Strategic Road Network average 59.0 mph 
 trunk                 45      80   DfT: trunk roads averaged 54.6 mph off-peak (2003);
                                    free-flow cars on national-limit single carriageways
                                    about 48 mph (vehicle speed compliance statistics)
-primary               35      70   DfT: local 'A' roads averaged 25.3 mph (41 km/h) in the
+primary               40      80   DfT: local 'A' roads averaged 25.3 mph (41 km/h) in the
                                    year to March 2019 (all hours, flow-weighted, so mostly
-                                   urban traffic) and 24.4 mph in the weekday morning peak
+                                   urban traffic) and 24.4 mph in the weekday morning peak;
+                                   rural: between free-flow cars on national-limit single
+                                   carriageways (about 48 mph, 77 km/h) and trunk roads
+                                   off-peak (54.6 mph, 88 km/h), as the DfT network's rural
+                                   A roads mix both (calibrated in docs/validation.md: 35/70
+                                   made long rural trips 15% slower than typical drives)
 secondary             30      60
 tertiary              30      50
 unclassified          25      40
@@ -75,7 +80,7 @@ DEFAULT_SPEEDS_KMH: Mapping[str, tuple[float, float]] = MappingProxyType(
         "motorway_link": (50.0, 60.0),
         "trunk": (45.0, 80.0),
         "trunk_link": (35.0, 50.0),
-        "primary": (35.0, 70.0),
+        "primary": (40.0, 80.0),
         "primary_link": (30.0, 45.0),
         "secondary": (30.0, 60.0),
         "secondary_link": (25.0, 40.0),

@@ -191,6 +191,7 @@ class SitesModel(QAbstractTableModel):
         ("hub", "Hub"),
         ("site_name", "Site"),
         ("network", "Network"),
+        ("network_confidence", "Confidence"),
         ("linacs", "Linacs"),
         ("site_type", "Type"),
         ("postcode", "Postcode"),
@@ -201,6 +202,8 @@ class SitesModel(QAbstractTableModel):
         "open": "Tick to open the site in the current scenario",
         "hub": "Tick to make the site a hub of its network (only for the hub rules)",
         "network": "Double-click to move the site to another network",
+        "network_confidence": "How sure the site's network membership is: high (a source names "
+                              "it), medium (inferred from a sourced footprint), low (by elimination)",
     }
 
     def __init__(self, parent: Any = None) -> None:

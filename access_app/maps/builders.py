@@ -266,8 +266,9 @@ def _site_data(
     for k, (_, row) in enumerate(sites.iterrows()):
         lines = [f"<b>{names[k]}</b>"]
         lines.append(f"Linacs: {lin_int[k] if lin_int[k] is not None else 'unknown'}")
-        for col, label in ((schema.NETWORK, "Network"), (schema.SITE_TYPE, "Type"),
-                           (schema.TRUST, "Trust")):
+        for col, label in ((schema.NETWORK, "Network"),
+                           (schema.NETWORK_CONFIDENCE, "Network membership confidence"),
+                           (schema.SITE_TYPE, "Type"), (schema.TRUST, "Trust")):
             if col in sites.columns and pd.notna(row[col]):
                 lines.append(f"{label}: {esc(row[col])}")
         if popups is not None and popups[k]:
@@ -317,6 +318,11 @@ def _area_data(areas: gpd.GeoDataFrame) -> dict[str, Any]:
         data["imd"] = _ints(areas[schema.IMD_DECILE])
     if schema.URBAN_RURAL in areas.columns:
         data["ur"], data["urs"] = _categories(areas[schema.URBAN_RURAL])
+    if "via_ferry" in areas.columns:  # sea or air routes the area depends on ("" = none)
+        routes = areas["via_ferry"].astype("object").where(areas["via_ferry"].astype(str) != "")
+        if routes.notna().any():
+            data["ferry"], data["ferries"] = _categories(
+                routes.map(lambda r: r.replace(";", ", ") if isinstance(r, str) else r))
     return data
 
 

@@ -20,7 +20,7 @@ from access_app.core.errors import DataError
 from access_app.core.scenarios import Scenario, ScenarioResult
 
 _KEEP = (schema.AREA_ID, schema.AREA_NAME, schema.POPULATION, schema.IMD_DECILE,
-         schema.URBAN_RURAL)
+         schema.URBAN_RURAL, "via_ferry")
 
 
 def site_roles(scenario: Scenario) -> tuple[tuple[str, ...], tuple[str, ...]]:

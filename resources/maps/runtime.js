@@ -39,6 +39,7 @@ window.accessApp = window.accessApp || (function () {
     }
     if (d.ur) { rows.push("Urban/rural: " + (d.ur[i] === null ? "n/a" : d.urs[d.ur[i]])); }
     if (d.site) { rows.push("Assigned site: " + (d.site[i] === null ? "none" : d.sites[d.site[i]])); }
+    if (d.ferry && d.ferry[i] !== null) { rows.push("By sea or air: " + d.ferries[d.ferry[i]]); }
     if (d.base) { rows.push("Baseline: " + fmtMin(d.base[i])); }
     if (d.min) { rows.push((d.minLabel || "Travel time") + ": " + fmtMin(d.min[i])); }
     if (d.chg) { rows.push("Change: " + fmtChange(d.chg[i])); }

@@ -197,6 +197,24 @@ def test_new_session_loads_default_data(app_cache: Path, default_data: Any) -> N
     assert s.network_label.startswith("DfT")
     with pytest.raises(DataError, match="Nothing to load"):
         s.load()
+    # the Isle of Wight reaches the mainland by sea: the map tooltips' column comes through
+    frame = s.map_frame(s.current)
+    wight = s.areas["la_name"].eq("Isle of Wight").to_numpy()
+    assert wight.sum() == 89 and (frame.loc[wight, "via_ferry"] != "").all()
+    assert (frame.loc[~s.areas["la_name"].isin(["Isle of Wight", "Isles of Scilly"]).to_numpy(),
+                      "via_ferry"] == "").all()
+
+
+def test_loaded_sites_without_networks_get_their_odn(session: Session, tmp_path: Path) -> None:
+    """A sites file without a network column is filled in the session's table step, as the CLI does."""
+    sites = session.sites.drop(columns=[schema.NETWORK, schema.NETWORK_CONFIDENCE,
+                                        schema.NETWORK_SOURCE], errors="ignore")
+    path = pipeline.write_sites_csv(sites, tmp_path / "sites.csv")
+    notes = session.load(table=("sites", path, None))
+    from access_app.core import defaults
+
+    assert session.sites[schema.NETWORK].tolist() == defaults.load_default_sites()[schema.NETWORK].tolist()
+    assert any("took its ODN from the embedded membership table" in n for n in notes)
 
 
 def test_matrix_export_and_import_round_trip(session: Session, tmp_path: Path) -> None:

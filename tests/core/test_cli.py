@@ -58,7 +58,34 @@ def test_check_reports_the_default_data() -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Areas: 32,844" in proc.stdout and "population 56,286,961" in proc.stdout
     assert "Sites: 67" in proc.stdout
-    assert "9 English regions" in proc.stdout
+    assert "11 Radiotherapy ODNs" in proc.stdout and "11 of 67 sites low confidence" in proc.stdout
+    regions = _run("check", "--networks", "regions")
+    assert regions.returncode == 0, regions.stderr
+    assert "9 English regions" in regions.stdout
+
+
+def test_check_and_run_accept_the_shared_sites_file_without_networks(
+        tmp_path: Path, shared_geodata: Path) -> None:
+    sites = shared_geodata / "sites" / "england_radiotherapy_sites.csv"
+    proc = _run("check", "--sites", str(sites))
+    assert proc.returncode == 0, proc.stderr
+    assert "67 sites had no network" in proc.stdout
+    assert "Centralised" in proc.stdout
+
+
+def test_check_reports_the_scenario_problem_run_would_hit(tmp_path: Path) -> None:
+    # Sites outside England get no network, so the default hub scenarios cannot be built:
+    # check says so, as run.
+    path = tmp_path / "sites.csv"
+    path.write_text("site_id,easting,northing\ncardiff,318000,176000\nswansea,265000,193000\n")
+    outcomes = [_run(*cmd, "--sites", str(path)) for cmd in
+                (("check",), ("run", "-q", "--out", str(tmp_path / "o"),
+                              "--cache-dir", str(tmp_path / "cache")))]
+    for proc in outcomes:
+        assert proc.returncode == 2, proc.stderr
+        assert "no site has a network" in proc.stderr and "Traceback" not in proc.stderr
+        assert "hubs = {}" not in proc.stderr
+    assert outcomes[0].stderr.splitlines()[-1] == outcomes[1].stderr.splitlines()[-1]
 
 
 def test_bad_scenario_file_exit_2(tmp_path: Path) -> None:
@@ -82,12 +109,15 @@ def test_run_writes_every_export_for_the_default(tmp_path: Path) -> None:
     lines = proc.stdout.splitlines()
     for name in ("Status quo", "Networked", "Centralised"):
         assert any(line.startswith(name) for line in lines)
-    assert "9 English regions" in proc.stdout
+    assert "11 Radiotherapy ODNs" in proc.stdout
     names = {p.name for p in out.iterdir()}
     assert {"equity_report.xlsx", "summary.csv", "area_results.csv", "area_results.gpkg",
             "ATTRIBUTION.txt"} <= names
     note = (out / "ATTRIBUTION.txt").read_text(encoding="utf-8")
-    assert "Open Government Licence" in note and "9 English regions" in note
+    assert "Open Government Licence" in note and "11 Radiotherapy ODNs" in note
+    assert "Network confidence (sites): 41 medium, 15 high, 11 low" in note
+    sites_csv = pd.read_csv(out / "sites.csv", encoding="utf-8-sig")
+    assert "network_confidence" in sites_csv.columns
     summary = pd.read_csv(out / "summary.csv", encoding="utf-8-sig")
     assert summary["areas"].eq(32_844).all()
     status_quo = summary.set_index("scenario").loc["Status quo"]

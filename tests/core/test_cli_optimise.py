@@ -22,7 +22,8 @@ def test_optimise_writes_options_front_and_scenarios(
 ) -> None:
     conf = tmp_path / "opt.toml"
     conf.write_text(
-        '[optimise]\np = 1\nobjective = "median"\npareto = "imd1_mean"\np_network = {London = 2}\ntop = 3\n',
+        '[optimise]\np = 1\nobjective = "median"\npareto = "imd1_mean"\n'
+        'p_network = {"North Central and East London" = 2}\ntop = 3\n',
         encoding="utf-8",
     )
     out = tmp_path / "out"
@@ -33,7 +34,7 @@ def test_optimise_writes_options_front_and_scenarios(
     opts = pd.read_csv(out / "optimise_options.csv", encoding="utf-8-sig")
     assert set(opts["network"]) == set(defaults.load_default_sites()["network"])
     assert (opts.groupby("network")["rank"].max() <= 3).all()
-    london = opts[(opts["network"] == "London") & (opts["rank"] == 1)].iloc[0]
+    london = opts[(opts["network"] == "North Central and East London") & (opts["rank"] == 1)].iloc[0]
     assert london["p"] == 2 and len(london["hubs"].split("; ")) == 2
     # ranked by the objective within each network
     for _, g in opts.groupby("network"):
@@ -44,7 +45,7 @@ def test_optimise_writes_options_front_and_scenarios(
     assert wb.sheetnames == ["Settings", "Options", "Pareto front", "Networks"]
     loaded = scenarios.load_scenarios(out / "optimised_scenarios.toml", sites=defaults.load_default_sites())
     assert loaded[0].rule == "hub_per_network"
-    assert len(loaded[0].hubs["London"]) == 2
+    assert len(loaded[0].hubs["North Central and East London"]) == 2
 
 
 def test_optimise_infeasible_exits_2(tmp_path: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

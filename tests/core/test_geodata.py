@@ -40,7 +40,12 @@ def test_rebuilt_areas_match_published_facts(rebuilt: Path) -> None:
     assert sorted(counts.index) == list(range(1, 11))
     assert set(counts) <= {3_284, 3_285}
     assert set(areas[S.RUC_CLASS]) <= {"A1", "B1", "C1", "C2", "D1", "D2", "E1", "E2"}
-    assert areas[S.NETWORK].nunique() == 9
+    assert areas[S.REGION].nunique() == 9
+    # Areas belong to the ODN of their ICB (../shared/geodata/networks/icb_odn.csv).
+    assert areas[S.NETWORK].nunique() == 11
+    assert set(areas[S.NETWORK_CONFIDENCE]) == {"high", "medium", "low"}
+    nenc = areas[areas[S.ICB] == "E54000050"]  # North East and North Cumbria ICB
+    assert len(nenc) and (nenc[S.NETWORK] == "Northern").all()
     # The most deprived LSOA (rank 1) is in decile 1, the least (rank 32,844) in decile 10.
     by_rank = areas.set_index(S.IMD_RANK)
     assert by_rank.loc[1, S.IMD_DECILE] == 1 and by_rank.loc[32_844, S.IMD_DECILE] == 10
@@ -53,6 +58,38 @@ def test_every_site_lies_in_england(rebuilt: Path) -> None:
     pts = gpd.GeoSeries(gpd.points_from_xy(sites["easting"], sites["northing"]), crs=S.BNG)
     # generalised outline: allow 500 m for coastal sites
     assert pts.within(england.union_all().buffer(500)).all()
+
+
+def test_sites_carry_their_odn_and_its_confidence(rebuilt: Path, shared_geodata: Path) -> None:
+    sites = pd.read_csv(rebuilt / "sites.csv").set_index(S.SITE_ID)
+    assert sites[S.NETWORK].nunique() == 11
+    # The counts stated in ../shared/geodata/networks/README.md.
+    assert sites[S.NETWORK_CONFIDENCE].value_counts().to_dict() == {"medium": 41, "high": 15, "low": 11}
+    # Judgement calls of that README: providers rather than geography.
+    assert sites.loc["carlisle-nccc-north-cumbria", S.NETWORK] == "Northern"
+    assert sites.loc["poole-dorset-cancer-centre", S.NETWORK] == "Thames Valley and Wessex"
+    assert sites.loc["swindon-great-western", S.NETWORK] == "Thames Valley and Wessex"
+    assert sites.loc["guildford-st-lukes", S.NETWORK] == "West London, Surrey and Sussex"
+    mv = sites.loc["northwood-mount-vernon"]
+    assert (mv[S.NETWORK], mv[S.NETWORK_CONFIDENCE]) == ("North Central and East London", "low")
+    assert sites[S.NETWORK_SOURCE].str.startswith("https://").all()
+    icbs = pd.read_csv(rebuilt / "icb_networks.csv")
+    assert len(icbs) == 42 and icbs[S.ICB].is_unique and icbs[S.NETWORK].nunique() == 11
+
+
+def test_ferries_table_keeps_every_link_with_ports_in_bng(rebuilt: Path) -> None:
+    ferries = pd.read_csv(rebuilt / "ferries.csv").set_index("route")
+    assert len(ferries) == 6
+    ports = gpd.GeoSeries(gpd.points_from_xy(ferries["to_easting"], ferries["to_northing"]),
+                          crs=S.BNG).to_crs(S.WGS84)
+    # Fishbourne (Isle of Wight) is at 50.7333 N, 1.2106 W in the source table.
+    fish = ferries.index.get_loc("portsmouth-fishbourne")
+    assert ports.y.iloc[fish] == pytest.approx(50.7333, abs=2e-5)
+    assert ports.x.iloc[fish] == pytest.approx(-1.2106, abs=2e-5)
+    scillonian = ferries.loc["penzance-st-marys-sea"]
+    assert not scillonian["carries_cars"] and not scillonian["runs_in_winter"]
+    assert ferries.loc["lands-end-st-marys-air", "mode"] == "air"
+    assert ferries["enabled"].all()
 
 
 def test_roads_keep_every_link(rebuilt: Path) -> None:

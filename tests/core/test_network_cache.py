@@ -111,8 +111,8 @@ def test_foreign_graphml_keeps_largest_component(tmp_path):
     H = network.load_network(tmp_path / "foreign.graphml").graph
     assert sorted(H.nodes) == [1, 2]
     np.testing.assert_allclose(H.graph["dropped_nodes_xy"], [[5000.0, 0.0]])
-    # rural primary at 70 km/h
-    assert H.edges[1, 2, 0]["travel_time"] == pytest.approx(100 / (70 / 3.6))
+    # rural primary at the default 80 km/h
+    assert H.edges[1, 2, 0]["travel_time"] == pytest.approx(100 / (80 / 3.6))
 
 
 def test_npz_keeps_attribute_types(tmp_path):

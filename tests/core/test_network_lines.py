@@ -80,12 +80,12 @@ def test_graph_from_lines_hand_worked():
         (d["ref"], round(d["travel_time"], 6), d["highway"], d["urban"])
         for _, _, d in G.edges(data=True)
     )
-    # M1 rural 1 km at 100 km/h; A52 urban 2 km at 35 km/h; A1(M) rural 2 km at 100 km/h
+    # M1 rural 1 km at 100 km/h; A52 urban 2 km at 40 km/h; A1(M) rural 2 km at 100 km/h
     assert times == [
         ("A1(M)", 72.0, "motorway", False),
         ("A1(M)", 72.0, "motorway", False),
-        ("A52", round(2000 / (35 / 3.6), 6), "primary", True),
-        ("A52", round(2000 / (35 / 3.6), 6), "primary", True),
+        ("A52", round(2000 / (40 / 3.6), 6), "primary", True),
+        ("A52", round(2000 / (40 / 3.6), 6), "primary", True),
         ("M1", 36.0, "motorway", False),
         ("M1", 36.0, "motorway", False),
     ]
@@ -100,9 +100,9 @@ def test_graph_from_lines_exact_tolerance_splits_gap():
     # the 5 mm gap is not bridged: the M1+A52 piece (3 nodes) wins over A1(M) (2 nodes)
     assert G.number_of_nodes() == 3
     assert G.graph["dropped"]["components"] == 2
-    # no urban information: every link rural (A52 at 70 km/h)
+    # no urban information: every link rural (A52 at the default 80 km/h)
     a52 = [d["travel_time"] for _, _, d in G.edges(data=True) if d["ref"] == "A52"]
-    assert a52 == [pytest.approx(2000 / (70 / 3.6))] * 2
+    assert a52 == [pytest.approx(2000 / (80 / 3.6))] * 2
 
 
 def test_graph_from_lines_classifies_with_areas_and_reprojects():

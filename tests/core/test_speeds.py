@@ -54,8 +54,8 @@ def test_default_speeds_and_travel_time():
     m = SpeedModel()
     assert m.speed_kmh("motorway", urban=False) == 100.0
     assert m.speed_kmh("motorway", urban=True) == 80.0
-    assert m.speed_kmh("primary", urban=True) == 35.0
-    assert m.speed_kmh(["primary", "secondary"], urban=False) == 70.0
+    assert m.speed_kmh("primary", urban=True) == 40.0
+    assert m.speed_kmh(["primary", "secondary"], urban=False) == 80.0
     assert m.speed_kmh("no-such-class", urban=False) == 40.0
     # 1 km of rural motorway at 100 km/h = 36 s
     assert m.travel_time_s(1000.0, "motorway", urban=False) == pytest.approx(36.0)
@@ -73,7 +73,7 @@ def test_congestion_factor_and_edits():
     ) == pytest.approx(60.0)
     assert m.fingerprint() != SpeedModel().fingerprint()
     no_limit = SpeedModel(use_maxspeed=False)
-    assert no_limit.speed_kmh("primary", urban=False, maxspeed="20 mph") == 70.0
+    assert no_limit.speed_kmh("primary", urban=False, maxspeed="20 mph") == 80.0
 
 
 @pytest.mark.parametrize("bad", [0.0, -1.0, math.inf, math.nan])

@@ -31,7 +31,7 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     panel.rule.setCurrentIndex(panel.rule.findData("hub_per_network"))
     edited = window.state.scenario("New scenario")
     assert edited.rule == "hub_per_network"
-    assert len(edited.hubs) == 9  # one hub per region-network, chosen by the core
+    assert len(edited.hubs) == 11  # one hub per ODN, chosen by the core
     # Tick a second hub for Yorkshire in the sites table.
     model = window.data_panel.model
     hub_col = [c for c, _ in SitesModel.COLUMNS].index("hub")
@@ -40,7 +40,7 @@ def test_create_edit_save_and_reopen_restores_scenarios(qtbot, window, tmp_path,
     extra = "hull-castle-hill-queens-centre"
     model.setData(model.index(model.row_of(extra), hub_col), Qt.CheckState.Checked.value,
                   Qt.ItemDataRole.CheckStateRole)
-    yorkshire = window.state.scenario("New scenario").hubs["Yorkshire and The Humber"]
+    yorkshire = window.state.scenario("New scenario").hubs["Yorkshire and Humber"]
     assert yorkshire == ("leeds-st-james", extra)
     panel.fractions.setValue(25)
     panel.fractions.editingFinished.emit()

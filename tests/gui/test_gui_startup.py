@@ -32,8 +32,11 @@ def test_starts_on_default_data_with_first_map(qtbot, tmp_path, gui_cache, defau
     view = win.main_pane.view
     assert view.loaded and view.path.suffix == ".html"
     assert run_js(qtbot, view, "typeof window.accessSetView") == "function"
-    # The network proxy label and the attribution are visible in the window.
-    assert win.data_panel.network_note.text() == schema.NETWORK_PROXY_LABEL
+    # The network label (the rebuilt ODNs, with the low-confidence count) and the attribution
+    # are visible in the window.
+    assert win.data_panel.network_note.text() == win.state.dataset.network_note
+    assert "11 Radiotherapy ODNs" in win.data_panel.network_note.text()
+    assert "11 of 67 sites low confidence" in win.data_panel.network_note.text()
     assert "Open Government Licence" in win.attribution_label.toolTip()
     assert "OpenStreetMap" in win.attribution_label.toolTip()
     # Headline numbers above the map come from the same summary.

@@ -42,6 +42,11 @@ class GraphArrays:
         Gap in metres between each dropped node's component and the kept network.
     speed_model
         Fingerprint of the speed model that made the travel times ("" if unknown).
+    land
+        Land-mass label per node (``None`` when the graph has no ferries; 0 = main network,
+        set by :mod:`access_app.core.ferries` for islands joined by a ferry, see
+        :func:`land_of`): a point's access candidates are kept on the land of its nearest
+        node, so no access leg crosses the sea.
     """
 
     node_ids: np.ndarray
@@ -53,6 +58,7 @@ class GraphArrays:
     dropped_xy: np.ndarray
     dropped_gap_m: np.ndarray
     speed_model: str = ""
+    land: np.ndarray | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -79,8 +85,9 @@ class GraphArrays:
         the hash does not depend on the order in which edges were stored.
         """
         h = hashlib.sha256()
+        extra = () if self.land is None else (self.land,)
         for arr in (self.node_ids, self.x, self.y, *self.reversed_csr,
-                    self.dropped_xy, self.dropped_gap_m):
+                    self.dropped_xy, self.dropped_gap_m, *extra):
             a = np.ascontiguousarray(arr)
             h.update(str(a.dtype).encode() + str(a.shape).encode())
             h.update(a.tobytes())
@@ -136,6 +143,18 @@ class GraphArrays:
         return sparse.csr_matrix((all_dat, all_idx, new_ptr), shape=(size, size))
 
 
+def land_of(G: nx.MultiDiGraph) -> np.ndarray | None:
+    """Return the land-mass label of each node of ``G`` in node order, or None.
+
+    The labels are the node attribute ``land`` (missing = 0, the main network), present
+    only when :func:`access_app.core.ferries.add_ferries` has set ``G.graph["has_land"]``.
+    """
+    if not G.graph.get("has_land"):
+        return None
+    return np.fromiter((int(d.get("land", 0) or 0) for _, d in G.nodes(data=True)),
+                       np.int64, G.number_of_nodes())
+
+
 def build_arrays(G: nx.MultiDiGraph) -> GraphArrays:
     """Return the routing arrays of ``G`` (the one function that builds them from a graph).
 
@@ -186,4 +205,5 @@ def build_arrays(G: nx.MultiDiGraph) -> GraphArrays:
         dropped_xy=dropped,
         dropped_gap_m=gap,
         speed_model=str(G.graph.get("speed_model", "")),
+        land=land_of(G),
     )

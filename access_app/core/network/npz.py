@@ -13,6 +13,8 @@ File format (``numpy.savez``, no pickles; ``allow_pickle=False`` on load)
 ``length``, ``travel_time``   float64 per edge
 ``dropped_xy``        (n, 2) coordinates of nodes outside the kept component
 ``dropped_gap_m``     gap (m) from each dropped node's component to the kept network
+``land``              int64 land-mass label per node (only for a graph with ferries,
+                      ``graph_json`` ``has_land``; see :attr:`GraphArrays.land`)
 ``ea:<name>``         any other edge attribute: bool, float64 (NaN = missing) or unicode
                       (JSON text for lists, "" = missing, with ``em:<name>`` mask)
 ``na:<name>``         the same for node attributes
@@ -33,14 +35,14 @@ import numpy as np
 import shapely
 
 from ..errors import NetworkError
-from .arrays import GraphArrays
+from .arrays import GraphArrays, land_of
 from .road_network import RoadNetwork
 
 log = logging.getLogger(__name__)
 
 FORMAT = "access-app-network/1"
 _CORE_EDGE = {"length", "travel_time", "geometry"}
-_CORE_NODE = {"x", "y"}
+_CORE_NODE = {"x", "y", "land"}  # land: its own array (graphs with ferries)
 
 
 def _json_default(obj: Any) -> Any:
@@ -127,6 +129,9 @@ def save_arrays(G: nx.MultiDiGraph, path: str | Path) -> Path:
     out["dropped_gap_m"] = np.asarray(
         G.graph.get("dropped_nodes_gap_m", np.full(len(out["dropped_xy"]), np.inf)), dtype=float
     )
+    land = land_of(G)
+    if land is not None:
+        out["land"] = land
     for prefix, items, core in (("ea", [d for *_, d in edges], _CORE_EDGE),
                                 ("na", [d for _, d in nodes], _CORE_NODE)):
         names = sorted({k for d in items for k in d} - core)
@@ -233,7 +238,12 @@ def _graph_from_data(data: dict[str, np.ndarray], files: set[str]) -> RoadNetwor
     if dropped.ndim != 2 or dropped.shape[1] != 2 or gap.shape != (len(dropped),):
         raise ValueError("dropped node arrays have the wrong shape")
 
+    land = data["land"].astype(np.int64) if "land" in data else None
+    if land is not None and land.shape != (n,):
+        raise ValueError(f"land array has {land.size} labels for {n} nodes")
     node_cols = {"x": x.tolist(), "y": y.tolist()}
+    if land is not None:
+        node_cols["land"] = land.tolist()
     edge_cols: dict[str, list[Any]] = {"length": length.tolist(), "travel_time": tt.tolist()}
     for name in files:
         prefix, _, col = name.partition(":")
@@ -267,6 +277,7 @@ def _graph_from_data(data: dict[str, np.ndarray], files: set[str]) -> RoadNetwor
         dropped_xy=dropped,
         dropped_gap_m=gap,
         speed_model=str(graph_attrs.get("speed_model", "")),
+        land=land,
     )
     return RoadNetwork(graph=G, arrays=arrays)
 

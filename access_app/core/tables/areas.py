@@ -54,4 +54,6 @@ def _areas_table(
             "unreachable_reason": np.concatenate([r.reason for r in results]),
         }
     )
+    if "via_ferry" in areas.columns:  # sea or air routes the area depends on ("" = none)
+        frame.insert(frame.columns.get_loc("minutes"), "via_ferry", col("via_ferry"))
     return frame

@@ -23,6 +23,8 @@ def _site_info(sites: pd.DataFrame) -> pd.DataFrame:
         else info[schema.SITE_ID]
     )
     info[schema.NETWORK] = sites[schema.NETWORK].to_numpy() if schema.NETWORK in sites.columns else None
+    info[schema.NETWORK_CONFIDENCE] = (sites[schema.NETWORK_CONFIDENCE].to_numpy(dtype=object)
+                                       if schema.NETWORK_CONFIDENCE in sites.columns else None)
     info[schema.LINACS] = (
         pd.to_numeric(sites[schema.LINACS], errors="coerce").to_numpy()
         if schema.LINACS in sites.columns
@@ -49,6 +51,7 @@ def _sites_table(res: ScenarioResult, info: pd.DataFrame, thresholds: Sequence[i
             schema.SITE_ID: ids,
             schema.SITE_NAME: known[schema.SITE_NAME].fillna("").to_numpy(),
             schema.NETWORK: known[schema.NETWORK].to_numpy(),
+            schema.NETWORK_CONFIDENCE: known[schema.NETWORK_CONFIDENCE].to_numpy(dtype=object),
             schema.LINACS: linacs,
             "open": [s in set(sc.open_sites) for s in ids],
             "hub": [s in hubs for s in ids],
