@@ -445,6 +445,35 @@ class Session:
 
     # ---------------------------------------------------------- adding sites
 
+    def plan_networks(self, source: str) -> Task:
+        """Return a task placing every area and site in the ODNs (``"odn"``) or regions.
+
+        The travel times do not change; scenarios whose hubs name networks that no longer
+        exist are replaced by the defaults for the new networks (with a note).
+        """
+        if not self.ready() or self.dataset is None or self.matrix is None:
+            raise DataError("Wait until the data has loaded, then choose the networks.")
+        base, net, choice, matrix = self.dataset, self.network, self.network_choice, self.matrix
+        distances, scenarios_now = self.distances, tuple(self.scenarios)
+
+        def task(progress: ProgressFn, cancelled: CancelFn) -> Loaded:
+            label = "the 9 regions" if source == "regions" else "the 11 ODNs"
+            report(progress, 0.0, f"Placing areas and sites in {label}")
+            ds = pipeline.with_network_source(base, source)  # type: ignore[arg-type]
+            names = {str(n) for n in ds.sites[schema.NETWORK].dropna()}
+            stale = [sc.name for sc in scenarios_now
+                     if sc.rule == "hub_per_network" and set(sc.hubs) - names]
+            fitted: tuple[Scenario, ...] | None = None
+            notes: tuple[str, ...] = ()
+            if stale:
+                fitted = tuple(scenarios.default_scenarios(ds.sites))
+                notes = (f"Scenarios {', '.join(stale)} named hubs by the old networks; the "
+                         f"default scenarios were made for {label}.",)
+            return Loaded(ds, net, choice, matrix, scenarios=fitted, scenario_file="" if fitted
+                          else None, notes=notes, distances=distances)
+
+        return task
+
     def plan_add_site(self, values: dict[str, Any], *,
                       location: tuple[float, float] | None = None) -> Task:
         """Return a task placing a new site and routing to it.

@@ -259,6 +259,29 @@ def fill_networks(
                           user_areas=user_areas, user_sites=user_sites)
 
 
+def with_network_source(dataset: Dataset, networks: odn.NetworkSource) -> Dataset:
+    """Return ``dataset`` with every area and site placed in the ODNs or the 9 regions again.
+
+    ``"odn"``: the 11 Radiotherapy ODNs (known sites by the embedded membership table, other
+    sites and the areas by location and ICB); ``"regions"``: the 9 English regions as a
+    labelled proxy. Network tables the user loaded are applied again on top.
+    """
+    _check_network_source(networks)
+    drop = [S.NETWORK, "network_confidence", "network_source"]
+    areas = dataset.areas.drop(columns=[c for c in drop if c in dataset.areas.columns])
+    sites = dataset.sites.drop(columns=[c for c in drop if c in dataset.sites.columns])
+    areas, sites, note, warnings = _fill_networks(
+        areas, sites, networks=networks, boundaries=dataset.boundaries or
+        defaults.load_default_boundaries(), user_areas=True, user_sites=True)
+    out = replace(dataset, areas=areas, sites=sites, network_note=note)
+    for kind in ("areas", "sites"):
+        table = _reapply_network_tables(out, kind, getattr(out, kind))
+        out = replace(out, **{kind: table})
+    for w in warnings:
+        log.warning("%s", w)
+    return out
+
+
 def _fill_networks(
     areas: gpd.GeoDataFrame,
     sites: gpd.GeoDataFrame,

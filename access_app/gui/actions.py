@@ -61,6 +61,15 @@ def build_menus(win: MainWindow) -> dict[str, QAction]:
     m.addAction(act(win, "Export travel-time &matrix…", exports.export_matrix_dialog, None,
                     "Write every area-to-site time (CSV or Parquet) to check the routing or the "
                     "optimiser independently"))
+    nets = m.addMenu("Net&works")
+    nets.setToolTipsVisible(True)
+    nets.addAction(act(win, "The 11 Radiotherapy &ODNs (rebuilt from public sources)",
+                       lambda: loading.set_networks("odn"), None,
+                       "Sites by a sourced membership table, areas by their ICB; each with a "
+                       "confidence (docs/networks.md)"))
+    nets.addAction(act(win, "The 9 English &regions (a labelled proxy)",
+                       lambda: loading.set_networks("regions"), None,
+                       "Each area and site in its region, standing in for the networks"))
     m.addAction(act(win, "Save si&tes as CSV…", loading.save_sites_dialog, None,
                     "Save the sites, with those added or edited, to open again"))
     m.addSeparator()

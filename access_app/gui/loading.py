@@ -191,6 +191,17 @@ class LoadingController(QObject):
             self.win.settings = self.win.settings.with_dir("matrix", Path(path).parent)
             self.load_network(NetworkChoice(matrix_path=Path(path)))
 
+    def set_networks(self, source: str) -> None:
+        """Place areas and sites in the 11 ODNs or the 9 regions (a labelled proxy)."""
+        try:
+            task = self.win.session.plan_networks(source)
+        except AccessAppError as exc:
+            self.win.report_error(exc)
+            return
+        label = "the 9 regions" if source == "regions" else "the 11 ODNs"
+        self.win.run_task("load", task, label=f"Placing areas and sites in {label}",
+                          on_finished=self._commit)
+
     def recompute_all(self) -> None:
         """Recompute the travel-time matrix over the current network, then every scenario."""
         s = self.win.session

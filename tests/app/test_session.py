@@ -252,3 +252,18 @@ def test_table_cache_gives_the_same_report_as_building_afresh(session: Session) 
                  "burden", "capacity"):
         assert_frame_equal(getattr(cached, name), getattr(fresh, name), check_exact=True,
                            obj=name)
+
+
+def test_networks_switch_between_odns_and_regions(session: Session) -> None:
+    assert len(session.networks()) == 11
+    minutes = session.matrix.minutes
+    notes = session.commit_load(session.plan_networks("regions")(lambda f, m: None, lambda: False))
+    assert len(session.networks()) == 9 and "London" in session.networks()
+    assert session.dataset.network_note.startswith("Networks: the 9 English regions")
+    assert session.matrix.minutes is minutes  # travel times do not change
+    assert any("default scenarios" in n for n in notes)
+    assert len(session.scenario("Centralised").hubs) == 9
+    session.evaluate()
+    session.commit_load(session.plan_networks("odn")(lambda f, m: None, lambda: False))
+    assert len(session.networks()) == 11
+    assert len(session.scenario("Centralised").hubs) == 11
