@@ -1052,6 +1052,13 @@ class Session:
         self._sweep_matrix = self.matrix
         self._emit(EVENT_SWEEP)
 
+    def sweep_is_current(self) -> bool:
+        """Return True if a sweep exists for the travel times and scenarios as they are now."""
+        if self.sweep is None or self._sweep_matrix is not self.matrix:
+            return False
+        return all(n in self.names() and self.scenario(n) == sc
+                   for n, sc in self._sweep_basis.items())
+
     def sweep_bands(self) -> Any:
         """Return the reach curves' 5-95% bands of the sweep (``None`` without a current sweep).
 
@@ -1133,12 +1140,13 @@ class Session:
         rep, dataset, meta = self.report, self.dataset, self.metadata()
         scenario_file = self.scenario_file or None
         current = self.current or None
+        sweep = self.sweep if self.sweep_is_current() else None
 
         def task(progress: ProgressFn, cancelled: CancelFn) -> list[Path]:
             return write_board_report(rep, dataset, out_dir=folder, scenario_path=scenario_file,
                                       metadata=meta, command="Access App (desktop)",
-                                      map_scenario=current, pdf=pdf, progress=progress,
-                                      cancelled=cancelled)
+                                      map_scenario=current, pdf=pdf, sweep=sweep,
+                                      progress=progress, cancelled=cancelled)
 
         return task
 

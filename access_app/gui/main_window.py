@@ -14,18 +14,17 @@ import logging
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from access_app.app import session as sess
 from access_app.core.errors import AccessAppError
 
-from . import mirror
+from . import mirror, window_dialogs, window_state
 from .actions import build_menus
 from .dialogs import error_box, is_cancelled
 from .export_controller import ExportController
@@ -33,7 +32,7 @@ from .layout import build_layout
 from .loading import LoadingController
 from .map_controller import LAYERS, TAB_COMPARE, TAB_EQUITY, TAB_MAP, MapController
 from .scenario_files import ScenarioFiles
-from .settings import Settings, load_settings, save_settings
+from .settings import Settings, load_settings
 from .workers import TaskError, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -110,7 +109,7 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_menus(self)
         self.maps.connect_panes()
         self._connect()
-        self._restore_window()
+        window_state.restore(self)
         for pane in self.maps.panes().values():
             pane.view.show_message("Loading the England data and travel times…")
         self._unsubscribe = self.session.subscribe(self._on_session)
@@ -160,6 +159,8 @@ class MainWindow(QMainWindow):
         sp.delete_requested.connect(lambda name: self.apply(lambda: s.delete(name)))
         sp.edited.connect(lambda name, sc: self.apply(lambda: s.update_scenario(name, sc)))
         sp.open_group_requested.connect(lambda which: self.apply(lambda: s.open_group(which)))
+        sp.hubs_requested.connect(lambda: window_dialogs.hubs_dialog(self))
+        sp.sweep_requested.connect(lambda: window_dialogs.sweep_dialog(self))
         self.main_pane.view.clicked.connect(self.loading.on_map_clicked)
         dp.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self.apply(lambda: s.select_site(
@@ -362,16 +363,6 @@ class MainWindow(QMainWindow):
         """Return True if the scenarios differ from those last opened or saved."""
         return self.session.has_unsaved_changes()
 
-    def _restore_window(self) -> None:
-        s = self.settings
-        if s.window_geometry:
-            self.restoreGeometry(QByteArray.fromHex(s.window_geometry.encode()))
-        else:
-            self.resize(1500, 920)
-        if s.window_state:
-            self.restoreState(QByteArray.fromHex(s.window_state.encode()))
-        self._size_docks = not s.window_state
-
     def showEvent(self, event: Any) -> None:  # noqa: N802
         """Give the docks a sensible width the first time the window is shown."""
         super().showEvent(event)
@@ -382,19 +373,7 @@ class MainWindow(QMainWindow):
 
     def save_window_settings(self) -> None:
         """Write geometry, dock layout and choices to the settings file."""
-        if not self.remember:
-            return
-        s = self.session
-        self.settings = replace(
-            self.settings, window_geometry=bytes(self.saveGeometry().toHex()).decode(),
-            window_state=bytes(self.saveState().toHex()).decode(), current_scenario=s.current,
-            compare_scenario=s.compare, map_layer=self.maps.layer(),
-            last_map_page=self.maps.page_to_reopen(),
-            last_scenario_file=s.scenario_file or self.settings.last_scenario_file)
-        try:
-            save_settings(self.settings, self.settings_dir)
-        except OSError as exc:
-            log.warning("could not save settings: %s", exc)
+        window_state.save(self)
 
     def _may_close(self) -> bool:
         return self.scenario_files.may_discard("Close the window")

@@ -47,6 +47,7 @@ def write_board_report(
     map_scenario: str | None = None,
     validation_note: str = "",
     pdf: bool = True,
+    sweep: object = None,
 ) -> list[Path]:
     """Write ``board_report.html`` and ``board_report.pdf`` to ``out_dir``.
 
@@ -72,6 +73,8 @@ def write_board_report(
         What is known of the travel times' accuracy.
     pdf
         Also print the PDF.
+    sweep
+        A sensitivity sweep of these scenarios (``SweepRun``) to report on, or ``None``.
 
     Returns
     -------
@@ -102,6 +105,7 @@ def write_board_report(
         command=command,
         map_scenario=map_scenario,
         validation_note=validation_note,
+        sweep=sweep,
     )
     page = board_report_html(
         report_, dataset, context=ctx, progress=scaled(progress, 0.0, 0.7), cancelled=cancelled

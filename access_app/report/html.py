@@ -42,6 +42,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("equity", "Equity tables"),
     ("burden", "Burden per course"),
     ("capacity", "Capacity and workforce"),
+    ("sweep", "Do the conclusions hold? Sensitivity sweep"),
     ("methods", "Methods and caveats"),
     ("attribution", "Data attribution"),
     ("reproducibility", "Reproducibility"),
@@ -111,6 +112,9 @@ class ReportContext:
     map_scenario
         Scenario mapped against the baseline; the one with the largest mean increase
         when ``None``.
+    sweep
+        A sensitivity sweep (:class:`access_app.core.sweep.run.SweepRun`) of these
+        scenarios, whose conclusions and intervals get their own section; ``None``: none.
     """
 
     title: str = "Radiotherapy travel and equity: scenario comparison"
@@ -123,6 +127,7 @@ class ReportContext:
     created: datetime | None = None
     validation_note: str = ""
     map_scenario: str | None = None
+    sweep: object = None
 
 
 # ------------------------------------------------------------------ small formatters
@@ -691,6 +696,28 @@ def _capacity_section(report_: EquityReport) -> str:
     return "".join(parts)
 
 
+def _sweep_section(run: object) -> str:
+    """Return the sweep's conclusions (share of draws) and 5-95% intervals of the mean."""
+    from access_app.core.sweep import results as sweep_results
+
+    spec = getattr(run, "spec", None)
+    n = int(getattr(spec, "draws", 0) or 0)
+    mode = getattr(spec, "mode", "")
+    conc = sweep_results.conclusion_table(run)  # type: ignore[arg-type]
+    rows = [[(_e(r["conclusion"]), ""), (f"{int(r['holds'])} of {int(r['draws'])}", "num"),
+             (_num(100 * float(r["share"]), 0) + "%", "num")] for _, r in conc.iterrows()]
+    summary = sweep_results.summary_table(run, measures=("mean_min",))  # type: ignore[arg-type]
+    irows = [[(_e(r["scenario"]), ""), (_num(r["median"]), "num"),
+              (f"{_num(r['p5'])} to {_num(r['p95'])}", "num")] for _, r in summary.iterrows()]
+    intro = (f"<p>The analysis was run again {n} times ({_e(mode)}) with the assumptions drawn "
+             "from the ranges in the sweep file (road speeds, access legs, fractions, incidence, "
+             "ferry times, uncertain network membership). A conclusion a board can rely on "
+             "holds in (nearly) every draw.</p>")
+    return (intro + _table(["Conclusion", "Draws where it holds", "Share"], rows)
+            + "<h3>Mean one-way minutes: median and 5-95% of draws</h3>"
+            + _table(["Scenario (or difference)", "Median", "5-95%"], irows))
+
+
 def _methods_section(report_: EquityReport, ctx: ReportContext) -> str:
     meta = dict(ctx.metadata)
     road = meta.get("Road network", "not recorded")
@@ -813,6 +840,7 @@ def board_report_html(
         ("equity", lambda: _equity_section(report_)),
         ("burden", lambda: _burden_section(report_)),
         ("capacity", lambda: _capacity_section(report_)),
+        *([("sweep", lambda: _sweep_section(ctx.sweep))] if ctx.sweep is not None else []),
         ("methods", lambda: _methods_section(report_, ctx)),
         ("attribution", lambda: f"<p>{_e(ctx.attribution)}</p>"),
         ("reproducibility", lambda: _reproducibility_section(ctx)),

@@ -93,3 +93,25 @@ def test_refuses_before_data_and_a_bad_spec(session: Any, tmp_path: Path) -> Non
                    encoding="utf-8")
     with pytest.raises(ScenarioError, match="must be below"):
         session.plan_sweep(bad, executor="sync")
+
+
+@pytest.mark.slow
+def test_board_report_carries_a_current_sweep(session: Any, tmp_path: Path) -> None:
+    run = session.plan_sweep(small_spec(tmp_path, draws=4), executor="sync")(
+        lambda f, m: None, lambda: False)
+    session.commit_sweep(run)
+    assert session.sweep_is_current()
+    files = session.plan_board_report(tmp_path / "with", pdf=False)(lambda f, m: None,
+                                                                     lambda: False)
+    html = files[0].read_text(encoding="utf-8")
+    assert 'id="sweep"' in html and "Do the conclusions hold?" in html
+    held = results.conclusion_table(run)
+    first = held.iloc[0]
+    assert f"{int(first['holds'])} of {int(first['draws'])}" in html
+    # Once a swept scenario changes, the sweep no longer describes it and is left out.
+    session.set_site_open(session.scenario("Networked").open_sites[0], False, name="Networked")
+    session.evaluate()
+    assert not session.sweep_is_current()
+    files = session.plan_board_report(tmp_path / "without", pdf=False)(lambda f, m: None,
+                                                                        lambda: False)
+    assert 'id="sweep"' not in files[0].read_text(encoding="utf-8")

@@ -57,6 +57,8 @@ class ScenarioPanel(QWidget):
     delete_requested = Signal(str)
     edited = Signal(str, object)
     open_group_requested = Signal(str)
+    hubs_requested = Signal()
+    sweep_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -161,9 +163,19 @@ class ScenarioPanel(QWidget):
         form.addRow("Hubs", self.hubs_label)
 
         self.list.setMaximumHeight(220)
+        tools = QHBoxLayout()
+        self.hubs_button = self._button("Suggest hubs…", "Choose hubs per network with the "
+                                        "optimiser, equity built in (Ctrl+H)",
+                                        self.hubs_requested.emit)
+        self.sweep_button = self._button("Sensitivity…", "Do the conclusions hold? Re-run the "
+                                         "analysis with other assumptions (a sweep on Dask)",
+                                         self.sweep_requested.emit)
+        tools.addWidget(self.hubs_button)
+        tools.addWidget(self.sweep_button)
         lay = QVBoxLayout(self)
         lay.addWidget(self.list)
         lay.addLayout(buttons)
+        lay.addLayout(tools)
         lay.addWidget(box)
         lay.addWidget(self.message)
         lay.addStretch(1)
