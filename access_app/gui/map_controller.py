@@ -57,9 +57,11 @@ def _page_key(key: tuple[Any, ...]) -> tuple[Any, ...]:
     """Return what a map page is drawn from: the kind of map, the data and the tiles.
 
     Two keys with the same page key differ only in the scenarios shown, so the page can
-    be recoloured in place.
+    be recoloured in place (not when its sites show the scenario's capacity use, key[-2]).
     """
-    return (key[0], key[2] if key[0] == "drivetime" else None, *key[3:])
+    per_scenario = key[0] == "drivetime" or key[-2]
+    return (key[0], key[2] if key[0] == "drivetime" else None,
+            key[1] if per_scenario else None, *key[3:])
 
 
 class MapController(QObject):
@@ -99,7 +101,8 @@ class MapController(QObject):
     def _wanted(self) -> dict[str, tuple[Any, ...]]:
         s = self.win.session
         tiles = bool(self.win.settings.use_web_tiles)
-        base_key = (id(s.dataset), id(s.matrix), tiles)
+        capacity = self._capacity_known()
+        base_key = (id(s.dataset), id(s.matrix), capacity, tiles)
         try:
             cur, cmp_ = s.scenario(s.current), s.scenario(s.compare)
             base = s.scenario(s.baseline)
@@ -169,7 +172,7 @@ class MapController(QObject):
         assert ds is not None
         open_sites, hubs = maps.site_roles(sc)
         kind = {"diff": "change"}.get(key[0], key[0])
-        payload = maps.restyle_payload(frame, ds.sites, kind=kind, title=title,
+        payload = maps.restyle_payload(frame, self.sites_for(sc.name), kind=kind, title=title,
                                        open_sites=open_sites, hubs=hubs,
                                        approximate=self.context().approximate)
         view = self.panes()[pane].view
@@ -215,6 +218,7 @@ class MapController(QObject):
         path = standalone or cache_to or self.map_dir / f"map-{self._counter}.html"
         ds = s.dataset
         assert ds is not None
+        site_table = self.sites_for(sc.name)
         open_sites, hubs = maps.site_roles(sc)
         builder = {"change": maps.change_map, "diff": maps.change_map,
                    "catchment": maps.catchment_map}.get(layer, maps.travel_time_map)
@@ -226,14 +230,14 @@ class MapController(QObject):
             if layer == "drivetime":
                 assert matrix is not None
                 m = maps.drive_time_map(own_crs(frame), matrix.column(key[2]), key[2],
-                                        sites=own_crs(ds.sites), attribution=ds.attribution,
+                                        sites=own_crs(site_table), attribution=ds.attribution,
                                         boundaries=boundaries, tiles=tiles, open_sites=open_sites,
                                         hubs=hubs, context=context, progress=progress,
                                         cancelled=cancelled)
                 check_cancelled(cancelled)
                 maps.save_map(m, path, standalone=standalone is not None)
                 return path
-            m = builder(own_crs(frame), own_crs(ds.sites), attribution=ds.attribution,
+            m = builder(own_crs(frame), own_crs(site_table), attribution=ds.attribution,
                         boundaries=boundaries, title=title, tiles=tiles, open_sites=open_sites,
                         hubs=hubs, context=context, progress=progress, cancelled=cancelled)
             check_cancelled(cancelled)
@@ -246,6 +250,23 @@ class MapController(QObject):
         sites = self.win.session.sites
         row = sites[sites["site_id"].astype(str) == site_id]
         return str(row["site_name"].iloc[0]) if len(row) else site_id
+
+    def _capacity_known(self) -> bool:
+        rep = self.win.session.report
+        cap = getattr(rep, "capacity", None)
+        return bool(cap is not None and len(cap) and "utilisation" in cap.columns
+                    and cap["utilisation"].notna().any())
+
+    def sites_for(self, scenario: str) -> Any:
+        """Return the sites, with the scenario's linac capacity use when it is known."""
+        s = self.win.session
+        assert s.dataset is not None
+        sites = s.dataset.sites
+        if not self._capacity_known() or s.report is None:
+            return sites
+        cap = s.report.capacity
+        rows = cap[cap["scenario"] == scenario].set_index("site_id")["utilisation"]
+        return sites.assign(utilisation=sites["site_id"].astype(str).map(rows).to_numpy())
 
     def _frame_and_title(self, key: tuple[Any, ...]) -> tuple[Any, str, Any]:
         s = self.win.session

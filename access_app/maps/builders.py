@@ -231,22 +231,51 @@ def _site_roles(
     return ["hub" if i in hub_set else ("open" if i in opened else "closed") for i in ids]
 
 
-def _site_legend() -> str:
+def _site_legend(*, capacity: bool = False) -> str:
     from .layers import _site_symbol_svg
 
     parts = ["<h4>Sites</h4>"]
     for label, role in _SITE_LEGEND:
         parts.append(f'<div class="row">{_site_symbol_svg(SITE_STYLES[role])}{esc(label)}</div>')
+    if capacity:
+        parts.append("<h4>Linac capacity used</h4>")
+        for _, colour, label in UTILISATION_CLASSES:
+            style = {**SITE_STYLES["open"], "fill": colour}
+            parts.append(f'<div class="row">{_site_symbol_svg(style)}{esc(label)}</div>')
     parts.append(f'<div class="note">{esc(_SITES_NOTE)}</div>')
     return "".join(parts)
+
+
+#: Fill of an open site by the share of its linac capacity the scenario uses (upper limit,
+#: colour, label); sites with no capacity figure keep the plain fill.
+UTILISATION_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.8, "#1a9850", "up to 80%"), (1.0, "#fdae61", "80-100%"),
+    (float("inf"), "#d73027", "over 100% (over capacity)"))
+
+
+def utilisation_colour(value: object) -> str | None:
+    """Return the site fill for a utilisation (share of capacity), or ``None`` if unknown."""
+    try:
+        v = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(v):
+        return None
+    return next(c for limit, c, _ in UTILISATION_CLASSES if v <= limit)
+
+
+def has_capacity(sites: pd.DataFrame) -> bool:
+    """Return True if ``sites`` carry a known ``utilisation`` for at least one site."""
+    return "utilisation" in sites.columns and bool(
+        pd.to_numeric(sites["utilisation"], errors="coerce").notna().any())
 
 
 _SITES_NOTE = "Marker area is proportional to the number of linacs."
 
 
-def _legend_extra(approximate: bool) -> str:
+def _legend_extra(approximate: bool, *, capacity: bool = False) -> str:
     """Return what every legend body ends with: the site symbols and the shapes note."""
-    extra = _site_legend()
+    extra = _site_legend(capacity=capacity)
     if approximate:
         extra += f'<div class="note">{esc(APPROXIMATE_NOTE)}</div>'
     return extra
@@ -273,6 +302,9 @@ def _site_data(
                 lines.append(f"{label}: {esc(row[col])}")
         if popups is not None and popups[k]:
             lines.append('<span class="access-note">Click for its catchment</span>')
+        if "utilisation" in sites.columns and roles[k] != "closed":
+            u = pd.to_numeric(pd.Series([row["utilisation"]]), errors="coerce").iloc[0]
+            lines.append("Linac capacity used: " + ("unknown" if pd.isna(u) else f"{u:.0%}"))
         lines.append(f"Role: {_ROLE_TEXT[roles[k]]}")
         tips.append('<div class="access-tip">' + "<br>".join(lines) + "</div>")
     # Draw closed, then open, then hubs; big markers under small ones.
@@ -294,6 +326,10 @@ def _site_data(
     }
     if popups is not None:
         data["popup"] = [popups[k] for k in order]
+    if has_capacity(sites):
+        util = sites["utilisation"].to_numpy()
+        data["fill"] = [None if roles[k] == "closed" else utilisation_colour(util[k])
+                        for k in order]
     return data
 
 
@@ -546,7 +582,7 @@ def _assemble(
     note = (f"{attribution}\n{APPROXIMATE_NOTE}" if approximate else attribution)
     Attribution(note).add_to(m)
     ScaleControl().add_to(m)
-    extra = _legend_extra(approximate)
+    extra = _legend_extra(approximate, capacity=has_capacity(sites))
     themes = [main.to_json()] + [
         t.to_json() for t in context_themes(areas, area_km2=km2, keys=ctx.layers,
                                             extra_legend=extra)]
@@ -614,7 +650,7 @@ def travel_time_map(
     """
     report(progress, 0.0, "Preparing the travel-time map")
     areas, sites, boundaries = _prepare(areas, sites, boundaries, value_col)
-    extra = _legend_extra(_approx(context, areas))
+    extra = _legend_extra(_approx(context, areas), capacity=has_capacity(sites))
     main, fields = _travel_theme(areas, value_col=value_col, breaks=breaks, extra=extra)
     return _assemble(main, fields, sites, areas=areas, context=context,
                      boundaries=boundaries, title=title, attribution=attribution, tiles=tiles,
@@ -672,7 +708,7 @@ def change_map(
     """
     report(progress, 0.0, "Preparing the change map")
     areas, sites, boundaries = _prepare(areas, sites, boundaries, value_col)
-    extra = _legend_extra(_approx(context, areas))
+    extra = _legend_extra(_approx(context, areas), capacity=has_capacity(sites))
     main, fields = _change_theme(areas, value_col=value_col, minutes_col=minutes_col,
                                  baseline_col=baseline_col, breaks=breaks, extra=extra)
     return _assemble(main, fields, sites, areas=areas, context=context,
@@ -757,7 +793,7 @@ def catchment_map(
     """
     report(progress, 0.0, "Preparing the catchment map")
     areas, sites, boundaries = _prepare(areas, sites, boundaries, site_col)
-    extra = _legend_extra(_approx(context, areas))
+    extra = _legend_extra(_approx(context, areas), capacity=has_capacity(sites))
     main, fields = _catchment_theme(areas, site_col=site_col, minutes_col=minutes_col,
                                     extra=extra)
     named = areas if site_col == schema.SITE_NAME else areas.drop(
@@ -822,7 +858,7 @@ def restyle_payload(
     else:
         _require(areas, [col], "areas")
         _require(sites, [schema.SITE_NAME], "sites")
-    extra = _legend_extra(approximate)
+    extra = _legend_extra(approximate, capacity=has_capacity(sites))
     if kind == "travel":
         main, fields = _travel_theme(areas, value_col=col,
                                      breaks=breaks or TRAVEL_TIME_BREAKS, extra=extra)

@@ -20,6 +20,7 @@ from typing import Any
 
 from folium.map import Layer
 
+from ..core.errors import ExportError
 from ..resources import resource_text
 from .classify import LegendClass
 from .offline import RawMacroElement
@@ -28,6 +29,14 @@ from .offline import RawMacroElement
 PANES = {"accessBasemap": 250, "accessAreas": 400, "accessRoads": 420, "accessOutlines": 430,
          "accessSites": 450}
 
+
+
+def _parent_name(element: Any) -> str:
+    """Return the JS name of the map or layer ``element`` was added to."""
+    parent = element._parent
+    if parent is None:
+        raise ExportError(f"{type(element).__name__} was rendered before it was added to a map.")
+    return str(parent.get_name())
 
 def esc(text: object) -> str:
     """Return ``text`` as HTML-escaped text, with braces as entities too.
@@ -92,10 +101,10 @@ class _JsonLayer(Layer, RawMacroElement):
         """Return the JS that builds the layer and adds it to the map if shown."""
         js = self.layer_js()
         if self.show:
-            js += f"{self.get_name()}.addTo({self._parent.get_name()});\n"
+            js += f"{self.get_name()}.addTo({_parent_name(self)});\n"
         return js
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Render the fragments once (folium's ``Layer.render`` would add ``addTo`` anew)."""
         RawMacroElement.render(self, **kwargs)
 
@@ -124,7 +133,7 @@ class AreaPointsLayer(_JsonLayer):
     def layer_js(self) -> str:
         """Return the JS that builds the layer."""
         return (
-            f"var {self.get_name()} = accessApp.areaLayer({self._parent.get_name()}, "
+            f"var {self.get_name()} = accessApp.areaLayer({_parent_name(self)}, "
             f"{self._data_expr()}, {json_for_script(self._colours)}, "
             f"{json_for_script(self._no_value)});\n"
         )
@@ -145,7 +154,7 @@ class SiteLayer(_JsonLayer):
     def layer_js(self) -> str:
         """Return the JS that builds the layer."""
         return (
-            f"var {self.get_name()} = accessApp.siteLayer({self._parent.get_name()}, "
+            f"var {self.get_name()} = accessApp.siteLayer({_parent_name(self)}, "
             f"{self._data_expr()});\n"
         )
 
@@ -164,7 +173,7 @@ class BasemapLayer(_JsonLayer):
     def layer_js(self) -> str:
         """Return the JS that builds the layer."""
         return (
-            f"var {self.get_name()} = accessApp.basemapLayer({self._parent.get_name()}, "
+            f"var {self.get_name()} = accessApp.basemapLayer({_parent_name(self)}, "
             f"{self._data_expr()}, {json_for_script(self._style)});\n"
         )
 
@@ -182,7 +191,7 @@ class HtmlControl(RawMacroElement):
     def script_js(self) -> str:
         """Return the JS that adds the control."""
         return (
-            f"var {self.get_name()} = accessApp.control({self._parent.get_name()}, "
+            f"var {self.get_name()} = accessApp.control({_parent_name(self)}, "
             f"{json_for_script(self._html)}, {json_for_script(self._position)}, "
             f"{json_for_script(self._class)});\n"
         )
@@ -198,7 +207,7 @@ class Attribution(RawMacroElement):
 
     def script_js(self) -> str:
         """Return the JS that sets the attribution."""
-        m = self._parent.get_name()
+        m = _parent_name(self)
         return (
             f"{m}.attributionControl.setPrefix('Leaflet');\n"
             f"{m}.attributionControl.addAttribution({json_for_script(attribution_html(self._text))});\n"
@@ -214,7 +223,7 @@ class ViewSync(RawMacroElement):
 
     def script_js(self) -> str:
         """Return the JS that installs the view hooks."""
-        return f"accessApp.viewSync({self._parent.get_name()});\n"
+        return f"accessApp.viewSync({_parent_name(self)});\n"
 
 
 class FitBoundsRaw(RawMacroElement):
@@ -234,7 +243,7 @@ class FitBoundsRaw(RawMacroElement):
 
     def script_js(self) -> str:
         """Return the JS that fits the view."""
-        return (f"accessApp.initialFit({self._parent.get_name()}, "
+        return (f"accessApp.initialFit({_parent_name(self)}, "
                 f"{json_for_script(self._bounds)});\n")
 
 
@@ -255,7 +264,7 @@ class _Call(RawMacroElement):
         """Return the JS call."""
         args = "".join(f", {json_for_script(a)}" for a in self._args)
         return (f"var {self.get_name()} = accessApp.{self._fn}("
-                f"{self._parent.get_name()}{args});\n")
+                f"{_parent_name(self)}{args});\n")
 
 
 class LegendControl(_Call):
@@ -305,7 +314,7 @@ class RoadLayer(_JsonLayer):
 
     def layer_js(self) -> str:
         """Return the JS that builds the layer."""
-        return (f"var {self.get_name()} = accessApp.roadLayer({self._parent.get_name()}, "
+        return (f"var {self.get_name()} = accessApp.roadLayer({_parent_name(self)}, "
                 f"{self._data_expr()});\n")
 
 
@@ -319,7 +328,7 @@ class PlaceLayer(_JsonLayer):
 
     def layer_js(self) -> str:
         """Return the JS that builds the layer."""
-        return (f"var {self.get_name()} = accessApp.placeLayer({self._parent.get_name()}, "
+        return (f"var {self.get_name()} = accessApp.placeLayer({_parent_name(self)}, "
                 f"{self._data_expr()});\n")
 
 
@@ -334,7 +343,7 @@ class OutlineLayer(_JsonLayer):
 
     def layer_js(self) -> str:
         """Return the JS that builds the layer."""
-        return (f"var {self.get_name()} = accessApp.outlineLayer({self._parent.get_name()}, "
+        return (f"var {self.get_name()} = accessApp.outlineLayer({_parent_name(self)}, "
                 f"{self._data_expr()}, {json_for_script(self._style)});\n")
 
 
@@ -351,7 +360,7 @@ class SearchControl(RawMacroElement):
         """Return the JS that adds the search box."""
         p = self._places._data_expr() if self._places is not None else "null"
         s = self._sites._data_expr() if self._sites is not None else "null"
-        return (f"var {self.get_name()} = accessApp.search({self._parent.get_name()}, "
+        return (f"var {self.get_name()} = accessApp.search({_parent_name(self)}, "
                 f"{p}, {s});\n")
 
 
@@ -378,7 +387,7 @@ class LayerControlRaw(RawMacroElement):
         """Return the JS that adds the control."""
         over = ", ".join(f"[{json_for_script(esc(label))}, {el.get_name()}]"
                          for label, el in self._overlays)
-        return (f"var {self.get_name()} = accessApp.layers({self._parent.get_name()}, "
+        return (f"var {self.get_name()} = accessApp.layers({_parent_name(self)}, "
                 f'accessApp.readJson("{self.get_name()}_data"), [{over}]);\n')
 
 

@@ -108,7 +108,7 @@ class RawMacroElement(MacroElement):
         """Return JavaScript run after the map has been created."""
         return ""
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Add the fragments to the figure, then render the children."""
         figure = self.get_root()
         if not isinstance(figure, Figure):
@@ -193,7 +193,7 @@ class OfflineMap(folium.Map):
         self.default_css = []
         self.asset_mode: AssetMode = "file"
 
-    def render(self, **kwargs: Any) -> None:
+    def render(self, **kwargs: Any) -> Any:
         """Add the Leaflet assets for :attr:`asset_mode` to the page, then render as folium."""
         figure = self.get_root()
         if isinstance(figure, Figure):

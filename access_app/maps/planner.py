@@ -26,6 +26,7 @@ from .builders import (
     _legend_extra,
     _numbers,
     _prepare,
+    has_capacity,
 )
 from .classify import TRAVEL_TIME_COLOURS, classify_travel_time, travel_time_legend
 from .context import MapContext
@@ -160,7 +161,7 @@ def drive_time_map(
         within = ""
     legend = (legend_html(f"Drive time to {site_name}",
                           travel_time_legend(breaks=bands, colours=colours), note=note)
-              + within + _legend_extra(approximate))
+              + within + _legend_extra(approximate, capacity=has_capacity(sites)))
     main = Theme("drive", "Drive time", cls, tuple(colours), legend)
     fields = {"min": _numbers(mins), "minLabel": esc(f"Drive time to {site_name}")}
     check_cancelled(cancelled)

@@ -383,8 +383,10 @@ window.accessApp = window.accessApp || (function () {
         color: s.ringColor || "#e7298a", weight: 2, fill: false, interactive: false,
         opacity: s.ring ? 1 : 0});
       group.addLayer(ring);
+      // An open site's fill shows the share of its linac capacity used, when known.
+      var fill = (d.fill && d.fill[i]) || s.fill;
       var mk = L.circleMarker(ll, {renderer: renderer, radius: d.r[i], color: s.color,
-        weight: s.weight, dashArray: s.dash, fillColor: s.fill, fillOpacity: s.fillOpacity});
+        weight: s.weight, dashArray: s.dash, fillColor: fill, fillOpacity: s.fillOpacity});
       mk.bindTooltip(d.tip[i], {direction: "top"});
       if (d.popup && d.popup[i]) { mk.bindPopup(d.popup[i], {maxWidth: 320}); }
       group.addLayer(mk);
@@ -411,8 +413,9 @@ window.accessApp = window.accessApp || (function () {
         tip.setContent(tip.getContent().replace(/Role: [^<]*<\/div>$/,
                                                 "Role: " + ROLE_TEXT[role] + "</div>"));
       }
+      var fill = (role !== "closed" && s.d.fill && s.d.fill[m.i]) || st.fill;
       m.mk.setStyle({color: st.color, weight: st.weight, dashArray: st.dash,
-                     fillColor: st.fill, fillOpacity: st.fillOpacity});
+                     fillColor: fill, fillOpacity: st.fillOpacity});
       m.ring.setStyle({opacity: st.ring ? 1 : 0, color: st.ringColor || "#e7298a"});
       m.ring.setRadius(m.mk.getRadius() + (st.ring || 4));
       if (role !== "closed" && m.mk.bringToFront) { m.ring.bringToFront(); m.mk.bringToFront(); }

@@ -201,3 +201,25 @@ def test_page_role_words_match_the_python_tooltips() -> None:
     js = resource_text("maps", "runtime.js")
     for role, words in builders._ROLE_TEXT.items():
         assert f'{role}: "{words}"' in js
+
+
+def test_open_sites_show_their_linac_capacity_use() -> None:
+    """Utilisation colours an open site's fill (none for closed sites) and is in its tooltip."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from access_app.maps import builders
+
+    sites = gpd.GeoDataFrame(
+        {"site_id": ["a", "b", "c", "d"], "site_name": ["A", "B", "C", "D"],
+         "linacs": [2.0, 4.0, 3.0, 1.0], "utilisation": [0.5, 0.95, 1.3, 0.7]},
+        geometry=[Point(-1, 52), Point(-1.1, 52), Point(-1.2, 52), Point(-1.3, 52)],
+        crs="EPSG:4326")
+    data = builders._site_data(sites, ["a", "b", "c"], [])
+    fill = dict(zip([data["name"][k] for k in range(4)], data["fill"], strict=True))
+    assert fill == {"A": "#1a9850", "B": "#fdae61", "C": "#d73027", "D": None}  # D is closed
+    tip = dict(zip(data["name"], data["tip"], strict=True))
+    assert "Linac capacity used: 130%" in tip["C"] and "capacity" not in tip["D"]
+    assert builders.utilisation_colour(float("nan")) is None
+    assert builders.has_capacity(sites) and not builders.has_capacity(sites.drop(columns="utilisation"))
+    assert "Linac capacity used" in builders._legend_extra(False, capacity=True)
