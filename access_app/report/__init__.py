@@ -17,7 +17,7 @@ from ..core import atomic
 from ..core.errors import ExportError
 from ..core.progress import CancelFn, ProgressFn, check_cancelled, report, scaled
 from ..core.tables import EquityReport
-from .html import SECTIONS, ReportContext, board_report_html
+from .html import OPTIONAL_SECTIONS, SECTIONS, ReportContext, board_report_html
 
 log = logging.getLogger(__name__)
 
@@ -122,4 +122,5 @@ def write_board_report(
     return files
 
 
-__all__ = ["HTML_NAME", "PDF_NAME", "SECTIONS", "file_sha256", "write_board_report"]
+__all__ = ["HTML_NAME", "OPTIONAL_SECTIONS", "PDF_NAME", "SECTIONS", "file_sha256",
+           "write_board_report"]

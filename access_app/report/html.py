@@ -49,6 +49,9 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 )
 """Section ids and titles, in page order."""
 
+OPTIONAL_SECTIONS: frozenset[str] = frozenset({"sweep"})
+"""Sections shown only when there is something to show (a sweep of these scenarios)."""
+
 IMD_LABELS = {1: "1 (most deprived)", 2: "2", 3: "3", 4: "4", 5: "5 (least deprived)"}
 
 CSS = """

@@ -14,7 +14,7 @@ from access_app.core import tables
 from access_app.core.burden import BurdenOptions
 from access_app.core.capacity import CapacityOptions
 from access_app.core.pipeline import Dataset
-from access_app.report import HTML_NAME, PDF_NAME, SECTIONS, write_board_report
+from access_app.report import HTML_NAME, OPTIONAL_SECTIONS, PDF_NAME, SECTIONS, write_board_report
 from access_app.report.html import board_report_html
 
 BNG = "EPSG:27700"
@@ -75,10 +75,12 @@ def test_files_written_and_progress_reaches_one(written):
 
 def test_every_section_present_in_order(written):
     page = (written[0] / HTML_NAME).read_text(encoding="utf-8")
-    positions = [page.index(f'<section id="{sid}"') for sid, _ in SECTIONS]
+    shown = [(sid, title) for sid, title in SECTIONS if sid not in OPTIONAL_SECTIONS]
+    positions = [page.index(f'<section id="{sid}"') for sid, _ in shown]
     assert positions == sorted(positions)
-    for _, title in SECTIONS:
+    for _, title in shown:
         assert f">{title}</h2>" in page.replace("&amp;", "&")
+    assert '<section id="sweep"' not in page  # shown only with a sweep (tests/app)
 
 
 def test_self_contained_no_external_reference(written):
@@ -153,7 +155,7 @@ def test_cli_report_on_the_england_default(tmp_path):
     page = (out / HTML_NAME).read_text(encoding="utf-8")
     assert "https://" not in page and "http://" not in page
     for sid, _ in SECTIONS:
-        assert f'<section id="{sid}"' in page
+        assert (f'<section id="{sid}"' in page) == (sid not in OPTIONAL_SECTIONS)
     assert "Under Centralised, journeys are much longer than under Status quo" in page
     # the busiest sites table names the busiest Centralised hub (on the 11 ODNs, St Luke's at
     # the Royal Surrey; Kent Oncology Centre on the 9-region proxy)
