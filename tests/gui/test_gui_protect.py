@@ -100,3 +100,11 @@ def test_board_report_from_the_window(qtbot, window, tmp_path):
     # Distances reach the burden tables: miles per course are known, not blank.
     burden = window.report.burden
     assert burden["miles_per_course"].notna().any()
+
+
+def test_equity_tab_shows_burden_and_capacity(qtbot, window):
+    burden = window.equity.table("burden")
+    assert len(burden) and "miles_per_course" in burden.columns
+    assert set(window.state.names()) <= set(burden["scenario"])
+    capacity = window.equity.table("capacity")
+    assert {"site_id", "utilisation", "linacs"} <= set(capacity.columns)

@@ -31,6 +31,11 @@ TABLE_TABS: tuple[tuple[str, str, str], ...] = (
     ("Changes vs baseline", "changes", "Change against the baseline, overall and by group"),
     ("Index changes", "index_changes", "Change of every headline measure against the baseline"),
     ("Site changes", "site_changes", "Change of demand per site against the baseline"),
+    ("Burden per course", "burden", "Hours, miles, cost and CO2e per course of treatment, "
+                                    "overall and by group (docs/measures.md)"),
+    ("Burden changes", "burden_changes", "Change of the burden per course against the baseline"),
+    ("Capacity", "capacity", "Courses and fractions a year per open site against its linacs' "
+                             "throughput: utilisation, over capacity, extra linacs, staff"),
 )
 
 
