@@ -114,6 +114,17 @@ def _row(frame: pd.DataFrame, **match: object) -> pd.Series | None:
     return None if hit.empty else hit.iloc[0]
 
 
+
+def _group_changes(ch: pd.DataFrame, group_by: str, first: object, second: object,
+                   w: Wording) -> tuple[float, float, str] | None:
+    """Return the mean-minute changes of two groups and the words comparing them (or None)."""
+    rows = [_row(ch, group_by=group_by, group=g) for g in (first, second)]
+    if any(r is None or not math.isfinite(r["change_mean_min"]) for r in rows):
+        return None
+    a, b = (float(r["change_mean_min"]) for r in rows)  # type: ignore[index]
+    return a, b, compare_changes(a, b, w)
+
+
 def scenario_findings(report: EquityReport, scenario: str, *, wording: Wording | None = None) -> list[str]:
     """Return the key findings for one scenario against the report's baseline.
 
@@ -179,33 +190,19 @@ def scenario_findings(report: EquityReport, scenario: str, *, wording: Wording |
                 f"Within 45 minutes (the NRAG guideline): {a45:.0%} of {unit} under {scenario} "
                 f"against {b45:.0%} under {base}."
             )
-    q1 = _row(ch, group_by=IMD_QUINTILE, group=1)
-    q5 = _row(ch, group_by=IMD_QUINTILE, group=5)
+    dep = _group_changes(ch, IMD_QUINTILE, 1, 5, w)
     dep_loses = None
-    if (
-        q1 is not None
-        and q5 is not None
-        and math.isfinite(q1["change_mean_min"])
-        and math.isfinite(q5["change_mean_min"])
-    ):
-        a, b = float(q1["change_mean_min"]), float(q5["change_mean_min"])
-        cmp = compare_changes(a, b, w)
+    if dep is not None:
+        a, b, cmp = dep
         out.append(
             f"The most deprived fifth of areas (IMD quintile 1) sees its mean journey change by "
             f"{a:+.1f} minutes, {cmp} the least deprived fifth ({b:+.1f} minutes)."
         )
         dep_loses = cmp in ("more than", "much more than")
-    rural = _row(ch, group_by=schema.URBAN_RURAL, group="Rural")
-    urban = _row(ch, group_by=schema.URBAN_RURAL, group="Urban")
+    rur = _group_changes(ch, schema.URBAN_RURAL, "Rural", "Urban", w)
     rur_loses = None
-    if (
-        rural is not None
-        and urban is not None
-        and math.isfinite(rural["change_mean_min"])
-        and math.isfinite(urban["change_mean_min"])
-    ):
-        a, b = float(rural["change_mean_min"]), float(urban["change_mean_min"])
-        cmp = compare_changes(a, b, w)
+    if rur is not None:
+        a, b, cmp = rur
         out.append(
             f"Rural areas see their mean journey change by {a:+.1f} minutes, {cmp} urban areas "
             f"({b:+.1f} minutes)."

@@ -215,19 +215,15 @@ def load_dataset(
         user_areas=areas_path is not None, user_sites=sites_path is not None,
     )
     if site_networks_path is not None:
-        table = io.read_network_table(site_networks_path, key=S.SITE_ID)
-        sites = io.apply_networks(sites, table, key_column=S.SITE_ID, what=f"sites ({sources['sites']})")
-        sites[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
-        sites[S.NETWORK_SOURCE] = f"table {site_networks_path}"
         sources["site networks"] = str(site_networks_path)
-    if area_networks_path is not None:
-        table = io.read_network_table(area_networks_path, key=S.AREA_ID)
-        areas = io.apply_networks(areas, table, key_column=S.AREA_ID, what=f"areas ({sources['areas']})")
-        sources["area networks"] = str(area_networks_path)
-    elif icb_networks_path is not None:
-        table = io.read_network_table(icb_networks_path, key=S.ICB)
-        areas = io.apply_networks(areas, table, key_column=S.ICB, what=f"areas ({sources['areas']})")
-        sources["ICB networks"] = str(icb_networks_path)
+        sites = _apply_network_table(sites, "site networks", site_networks_path,
+                                     what=f"sites ({sources['sites']})")
+    area_table = (("area networks", area_networks_path) if area_networks_path is not None else
+                  ("ICB networks", icb_networks_path) if icb_networks_path is not None else None)
+    if area_table is not None:
+        sources[area_table[0]] = str(area_table[1])
+        areas = _apply_network_table(areas, area_table[0], area_table[1],
+                                     what=f"areas ({sources['areas']})")
     if any(k in sources for k in ("site networks", "area networks", "ICB networks")):
         note = "Networks: from " + "; ".join(
             f"{k} table {v}" for k, v in sources.items() if "networks" in k
@@ -405,18 +401,30 @@ def _check_sites_near_areas(areas: gpd.GeoDataFrame, sites: gpd.GeoDataFrame, *,
                     ", ".join(f"{sites[S.SITE_ID].iloc[j]} ({gap[j] / 1000:.0f} km)" for j in far[:5]))
 
 
+#: Network tables by their name in ``Dataset.sources``: what each table is keyed by.
+_NETWORK_TABLE_KEYS = {"site networks": S.SITE_ID, "area networks": S.AREA_ID,
+                       "ICB networks": S.ICB}
+
+
+def _apply_network_table(frame: gpd.GeoDataFrame, source: str, path: str | Path, *,
+                         what: str) -> gpd.GeoDataFrame:
+    """Apply the network table at ``path`` (``source`` names its kind) to ``frame``.
+
+    Sites placed by a user's table get the user's confidence and the table as their source.
+    """
+    key = _NETWORK_TABLE_KEYS[source]
+    out = io.apply_networks(frame, io.read_network_table(path, key=key), key_column=key, what=what)
+    if source == "site networks":
+        out[S.NETWORK_CONFIDENCE] = odn.USER_CONFIDENCE
+        out[S.NETWORK_SOURCE] = f"table {path}"
+    return out
+
+
 def _reapply_network_tables(dataset: Dataset, kind: str, table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Apply to a newly loaded table the network tables the dataset was loaded with."""
-    src = dataset.sources
-    if kind == "sites" and "site networks" in src:
-        nets = io.read_network_table(src["site networks"], key=S.SITE_ID)
-        return io.apply_networks(table, nets, key_column=S.SITE_ID, what="sites")
-    if kind == "areas" and "area networks" in src:
-        nets = io.read_network_table(src["area networks"], key=S.AREA_ID)
-        return io.apply_networks(table, nets, key_column=S.AREA_ID, what="areas")
-    if kind == "areas" and "ICB networks" in src:
-        nets = io.read_network_table(src["ICB networks"], key=S.ICB)
-        return io.apply_networks(table, nets, key_column=S.ICB, what="areas")
+    for source in (("site networks",) if kind == "sites" else ("area networks", "ICB networks")):
+        if source in dataset.sources:
+            return _apply_network_table(table, source, dataset.sources[source], what=kind)
     return table
 
 
