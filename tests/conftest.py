@@ -33,3 +33,20 @@ def shared_geodata() -> Path:
 def data_dir() -> Path:
     """Return the folder of small hand-written fixtures."""
     return DATA
+
+
+@pytest.fixture(scope="session")
+def analysis_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a session cache folder for networks, matrices and map pages (never the user's)."""
+    return tmp_path_factory.mktemp("access-app-cache")
+
+
+@pytest.fixture(scope="session")
+def default_data(analysis_cache: Path) -> tuple[object, object, object]:
+    """Return the embedded dataset, its road network and the travel-time matrix, once a run."""
+    from access_app.core import pipeline
+
+    ds = pipeline.load_default_dataset()
+    net = pipeline.load_default_network(cache_dir=analysis_cache)
+    matrix = pipeline.compute_matrix(ds, net, cache_dir=analysis_cache)
+    return ds, net, matrix

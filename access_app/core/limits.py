@@ -64,7 +64,7 @@ def _shown(value: str) -> str:
 
 
 def control_characters(text: str, *, free_text: bool = False) -> list[str]:
-    """Return the control characters in ``text`` as ``U+XXXX`` codes (empty if none).
+    """Return the control characters in ``text`` as code points such as ``U+001B`` (empty if none).
 
     Parameters
     ----------

@@ -318,7 +318,11 @@ class MapController(QObject):
         h = hashlib.sha256()
         for table in (dataset.areas, dataset.sites):
             plain = pd.DataFrame(table.drop(columns="geometry", errors="ignore"))
-            h.update(pd.util.hash_pandas_object(plain.astype(str), index=False).to_numpy().tobytes())
+            try:
+                hashed = pd.util.hash_pandas_object(plain, index=False)
+            except TypeError:  # a column of values pandas cannot hash (e.g. lists)
+                hashed = pd.util.hash_pandas_object(plain.astype(str), index=False)
+            h.update(hashed.to_numpy().tobytes())
             h.update(str(list(plain.columns)).encode())
         h.update(dataset.attribution.encode())
         digest = h.hexdigest()[:16]

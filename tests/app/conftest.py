@@ -1,4 +1,4 @@
-"""Fixtures for the session tests: the embedded data, network and matrix, computed once."""
+"""Fixtures for the session tests (the embedded data comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,9 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def app_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a session cache folder for networks and matrices (never the user's)."""
-    return tmp_path_factory.mktemp("access-app-session-cache")
-
-
-@pytest.fixture(scope="session")
-def default_data(app_cache: Path) -> tuple[Any, Any, Any]:
-    """Return the embedded dataset, its road network and the travel-time matrix."""
-    from access_app.core import pipeline
-
-    ds = pipeline.load_default_dataset()
-    net = pipeline.load_default_network(cache_dir=app_cache)
-    matrix = pipeline.compute_matrix(ds, net, cache_dir=app_cache)
-    return ds, net, matrix
+def app_cache(analysis_cache: Path) -> Path:
+    """Return the shared session cache (tests/conftest.py) under the name these tests use."""
+    return analysis_cache
 
 
 @pytest.fixture

@@ -24,20 +24,9 @@ from gui_helpers import close_window, open_window  # noqa: E402
 
 
 @pytest.fixture(scope="session")
-def gui_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a session cache folder for networks and matrices (never the user's)."""
-    return tmp_path_factory.mktemp("access-app-cache")
-
-
-@pytest.fixture(scope="session")
-def default_data(gui_cache: Path) -> tuple[Any, Any, Any]:
-    """Return the embedded dataset, its road graph and the travel-time matrix."""
-    from access_app.core import pipeline
-
-    ds = pipeline.load_default_dataset()
-    graph = pipeline.load_default_network(cache_dir=gui_cache)
-    matrix = pipeline.compute_matrix(ds, graph, cache_dir=gui_cache)
-    return ds, graph, matrix
+def gui_cache(analysis_cache: Path) -> Path:
+    """Return the shared session cache (tests/conftest.py) under the name these tests use."""
+    return analysis_cache
 
 
 @pytest.fixture
