@@ -37,9 +37,11 @@ import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from .errors import ScenarioError
 from .scenarios import ScenarioResult
@@ -165,30 +167,73 @@ def per_course(
     }
 
 
-def _prep_mean(values: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(w x value, w)`` with unknown values and zero weights set to 0, for :func:`_group_mean`."""
+def _grouping_matrix(groups: Sequence[tuple[str, tuple[np.ndarray, list[object]]]],
+                     n: int) -> tuple[sparse.csr_matrix, list[tuple[str, list[object]]]]:
+    """Return a 0/1 matrix (one row per group of every grouping, one column per area).
+
+    ``G @ values`` then sums ``values`` over each group of every grouping at once (the
+    sums of :func:`numpy.bincount`, in the same order of areas).
+    """
+    rows, offset, layout = [], 0, []
+    for g, (codes, labels) in groups:
+        rows.append(np.asarray(codes, dtype=np.int64) + offset)
+        offset += len(labels)
+        layout.append((g, list(labels)))
+    r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+    c = np.tile(np.arange(n, dtype=np.int64), len(groups))
+    mat = sparse.csr_matrix((np.ones(len(r)), (r, c)), shape=(offset, n))
+    mat.sum_duplicates()
+    return mat, layout
+
+
+def _mean_inputs(values: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(w x value, w)`` with unknown values and zero weights set to 0."""
     ok = np.isfinite(values) & (w > 0)
     return np.where(ok, w * np.where(ok, values, 0.0), 0.0), np.where(ok, w, 0.0)
 
 
-def _group_mean(prep: tuple[np.ndarray, np.ndarray], codes: np.ndarray, k: int) -> np.ndarray:
-    num = np.bincount(codes, weights=prep[0], minlength=k)
-    den = np.bincount(codes, weights=prep[1], minlength=k)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / den, np.nan)
-
-
-def _prep_sum(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(value or 0, 1 where unknown)``, for :func:`_group_sum`."""
+def _sum_inputs(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(value or 0, 1 where unknown)``."""
     nan = ~np.isfinite(values)
     return np.where(nan, 0.0, values), nan.astype(float)
 
 
-def _group_sum(prep: tuple[np.ndarray, np.ndarray], codes: np.ndarray, k: int) -> np.ndarray:
-    """Return per-group sums, ``NaN`` for a group where any contributing value is unknown."""
-    sums = np.bincount(codes, weights=prep[0], minlength=k)
-    bad = np.bincount(codes, weights=prep[1], minlength=k) > 0
-    return np.where(bad, np.nan, sums)
+def _grouped(mat: sparse.csr_matrix, means: Mapping[str, tuple[np.ndarray, np.ndarray]],
+             sums: Mapping[str, tuple[np.ndarray, np.ndarray]],
+             plain: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Return per-group weighted means, sums (``NaN`` where any value is unknown) and totals.
+
+    ``means`` maps a name to ``(w x value, w)`` (:func:`_mean_inputs`), ``sums`` to
+    ``(value or 0, unknown flag)`` (:func:`_sum_inputs`), ``plain`` to values summed as
+    they are; one sparse product gives them all.
+    """
+    cols = [a for pair in means.values() for a in pair]
+    cols += [a for pair in sums.values() for a in pair]
+    cols += list(plain.values())
+    if not cols:
+        return {}
+    out = np.asarray(mat @ np.column_stack(cols))
+    res: dict[str, np.ndarray] = {}
+    j = 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in means:
+            num, den = out[:, j], out[:, j + 1]
+            res[name] = np.where(den > 0, num / den, np.nan)
+            j += 2
+        for name in sums:
+            res[name] = np.where(out[:, j + 1] > 0, np.nan, out[:, j])
+            j += 2
+    for name in plain:
+        res[name] = out[:, j]
+        j += 1
+    return res
+
+
+def _label_columns(layout: Sequence[tuple[str, list[object]]]) -> tuple[np.ndarray, np.ndarray]:
+    group_by = np.concatenate([[g] * len(labels) for g, labels in layout]).astype(object)
+    group = np.empty(len(group_by), dtype=object)
+    group[:] = [label for _g, labels in layout for label in labels]
+    return group_by, group
 
 
 _TOTALS: tuple[tuple[str, str, float], ...] = (
@@ -197,6 +242,13 @@ _TOTALS: tuple[tuple[str, str, float], ...] = (
     ("cost_per_year", "cost_per_course", 1.0),
     ("co2e_t_per_year", "co2e_kg_per_course", 1e-3),
 )
+
+
+def _stack(parts: list[dict[str, Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Return one frame from per-scenario column dicts (``group`` kept as objects)."""
+    frame = pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in columns})
+    frame["group"] = pd.Series(np.concatenate([p["group"] for p in parts]), dtype=object)
+    return frame
 
 
 def burden_tables(
@@ -235,33 +287,32 @@ def burden_tables(
     """
     n = len(results[0].minutes) if results else 0
     all_group: tuple[np.ndarray, list[object]] = (np.zeros(n, dtype=np.intp), ["all"])
-    groups = [("all", all_group), *groupings.items()]
+    mat, layout = _grouping_matrix([("all", all_group), *groupings.items()], n)
+    group_by, group = _label_columns(layout)
     per: dict[str, dict[str, np.ndarray]] = {}
-    rows: list[pd.DataFrame] = []
+    parts: list[dict[str, Any]] = []
+    sum_names = ["courses_per_year", *(t for t, _m, _s in _TOTALS)]
     for res in results:
         name = res.scenario.name
         reach = res.reachable
         minutes = np.where(reach, res.minutes, np.nan)
         per[name] = per_course(minutes, km[name], fractions=res.scenario.fractions, options=options)
-        means = {m: _prep_mean(per[name][m], res.demand) for m in MEASURES}
-        sums = {"courses_per_year": _prep_sum(np.where(reach, courses[name], 0.0))}
+        means = {m: _mean_inputs(per[name][m], res.demand) for m in MEASURES}
+        sums = {"courses_per_year": _sum_inputs(np.where(reach, courses[name], 0.0))}
         for total, m, scale in _TOTALS:
-            sums[total] = _prep_sum(np.where(reach, courses[name] * per[name][m] * scale, 0.0))
-        reached = res.demand * reach
-        for g, (codes, labels) in groups:
-            k = len(labels)
-            frame: dict[str, object] = {
-                "scenario": name,
-                "group_by": g,
-                "group": pd.Series(labels, dtype=object),
-                "demand": np.bincount(codes, weights=reached, minlength=k),
-            }
-            frame.update({m: _group_mean(means[m], codes, k) for m in MEASURES})
-            frame.update({t: _group_sum(sums[t], codes, k) for t in sums})
-            rows.append(pd.DataFrame(frame))
-    burden = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+            sums[total] = _sum_inputs(np.where(reach, courses[name] * per[name][m] * scale, 0.0))
+        got = _grouped(mat, means, sums, {"demand": res.demand * reach})
+        parts.append({"scenario": np.full(len(group), name, dtype=object), "group_by": group_by,
+                      "group": group, **got})
+    burden = (_stack(parts, ["scenario", "group_by", "group", "demand", *MEASURES, *sum_names])
+              if parts else pd.DataFrame())
     base = next((r for r in results if r.scenario.name == baseline), None)
-    change_rows: list[pd.DataFrame] = []
+    change_parts: list[dict[str, Any]] = []
+    diff_totals = [(t, m, sc) for t, m, sc in _TOTALS if t in ("cost_per_year", "co2e_t_per_year")]
+    change_cols = ["scenario", "baseline", "group_by", "group", "compared_demand"]
+    for m in MEASURES:
+        change_cols += [f"{m}_before", f"{m}_after", f"{m}_change"]
+    change_cols += [f"{t}_change" for t, _m, _s in diff_totals]
     if base is not None:
         bp = per[baseline]
         for res in results:
@@ -270,39 +321,25 @@ def burden_tables(
             name = res.scenario.name
             both = base.reachable & res.reachable
             w = res.demand * both
-            prepared = {}
+            means = {}
             for m in MEASURES:
                 known = np.isfinite(bp[m]) & np.isfinite(per[name][m])
-                prepared[m] = (
-                    _prep_mean(np.where(known, bp[m], np.nan), w),
-                    _prep_mean(np.where(known, per[name][m], np.nan), w),
-                )
+                means[f"{m}_before"] = _mean_inputs(np.where(known, bp[m], np.nan), w)
+                means[f"{m}_after"] = _mean_inputs(np.where(known, per[name][m], np.nan), w)
             diffs = {
-                total: _prep_sum(np.where(both, courses[name] * (per[name][m] - bp[m]) * scale, 0.0))
-                for total, m, scale in _TOTALS
-                if total in ("cost_per_year", "co2e_t_per_year")
+                f"{total}_change": _sum_inputs(
+                    np.where(both, courses[name] * (per[name][m] - bp[m]) * scale, 0.0))
+                for total, m, scale in diff_totals
             }
-            for g, (codes, labels) in groups:
-                k = len(labels)
-                frame = {
-                    "scenario": name,
-                    "baseline": baseline,
-                    "group_by": g,
-                    "group": pd.Series(labels, dtype=object),
-                    "compared_demand": np.bincount(codes, weights=w, minlength=k),
-                }
-                for m in MEASURES:
-                    before = _group_mean(prepared[m][0], codes, k)
-                    after = _group_mean(prepared[m][1], codes, k)
-                    frame[f"{m}_before"] = before
-                    frame[f"{m}_after"] = after
-                    frame[f"{m}_change"] = after - before
-                for total, d in diffs.items():
-                    frame[f"{total}_change"] = _group_sum(d, codes, k)
-                change_rows.append(pd.DataFrame(frame))
+            got = _grouped(mat, means, diffs, {"compared_demand": w})
+            for m in MEASURES:
+                got[f"{m}_change"] = got[f"{m}_after"] - got[f"{m}_before"]
+            change_parts.append({"scenario": np.full(len(group), name, dtype=object),
+                                 "baseline": np.full(len(group), baseline, dtype=object),
+                                 "group_by": group_by, "group": group, **got})
     changes = (
-        pd.concat(change_rows, ignore_index=True)
-        if change_rows
+        _stack(change_parts, change_cols)
+        if change_parts
         else pd.DataFrame(columns=["scenario", "baseline", "group_by", "group", "compared_demand"])
     )
     return burden, changes

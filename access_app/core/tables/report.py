@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from typing import cast
 
 import numpy as np
@@ -47,7 +48,7 @@ class EquityReport:
     changes: pd.DataFrame
     index_changes: pd.DataFrame
     site_changes: pd.DataFrame
-    areas: pd.DataFrame
+    area_rows: Callable[[], pd.DataFrame] = field(repr=False, compare=False)
     kappa: float
     options: ReportOptions = field(default_factory=ReportOptions)
     burden: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -55,6 +56,16 @@ class EquityReport:
     capacity: pd.DataFrame = field(default_factory=pd.DataFrame)
     capacity_summary: pd.DataFrame = field(default_factory=pd.DataFrame)
     distances_known: bool = False
+
+    @cached_property
+    def areas(self) -> pd.DataFrame:
+        """Return the per-area table: every area under every scenario (built on first use).
+
+        About 130,000 rows for England and four scenarios; only exports and the board
+        report read it, so a front end that rebuilds the report after every edit does not
+        wait for it.
+        """
+        return self.area_rows()
 
     def breakdown(self, group_by: str) -> pd.DataFrame:
         """Return the group statistics for one breakdown (e.g. ``"imd_quintile"``)."""
@@ -138,6 +149,15 @@ def _check_results(results: Sequence[ScenarioResult], areas: pd.DataFrame) -> No
                 f"Scenario {r.scenario.name!r} was computed for other areas; assign it again."
             )
 
+
+
+def _area_rows(results: Sequence[ScenarioResult], base: ScenarioResult, areas: pd.DataFrame,
+               site_info: pd.DataFrame, km: dict[str, np.ndarray],
+               options: ReportOptions) -> pd.DataFrame:
+    """Return the per-area table of a report (see :attr:`EquityReport.areas`)."""
+    table = _areas_table(results, base, areas, site_info)
+    _add_per_course(table, results, km, options=options)
+    return table
 
 
 def build_report(
@@ -292,8 +312,6 @@ def build_report(
     report(progress, (n + 0.5) / (n + 1), "Burden per course and site capacity")
     bc = _burden_and_capacity(results, areas, coded, site_info, baseline=baseline,
                               distances=distances, options=options)
-    area_table = _areas_table(results, base, areas, site_info)
-    _add_per_course(area_table, results, bc.km, options=options)
     report(progress, 1.0, "Equity tables ready")
     return EquityReport(
         scenarios=tuple(r.scenario for r in results),
@@ -304,7 +322,7 @@ def build_report(
         changes=changes,
         index_changes=index_changes,
         site_changes=site_changes,
-        areas=area_table,
+        area_rows=partial(_area_rows, tuple(results), base, areas, site_info, bc.km, options),
         kappa=float(kappa),
         options=options,
         burden=bc.burden,
