@@ -92,9 +92,14 @@ def _read_text_table(path: Path, *, sep: str) -> pd.DataFrame:
     options = {"dtype": str, "sep": sep, "encoding": "utf-8-sig", "keep_default_na": False,
                "na_values": [""]}
     try:
-        return pd.read_csv(path, engine="pyarrow", **options)  # type: ignore[call-overload]
+        df = pd.read_csv(path, engine="pyarrow", **options)  # type: ignore[call-overload]
     except Exception as exc:  # noqa: BLE001 - Arrow raises many types; the C parser decides
         log.debug("%s: Arrow CSV reader refused the file (%s); using the C parser", path, exc)
+    else:
+        # The C parser skips lines of spaces as blank; Arrow keeps them as values (and, with
+        # more than one column, refuses them, so only one-column files can differ).
+        if len(df.columns) != 1 or not df.iloc[:, 0].str.strip().eq("").any():
+            return df
     return pd.read_csv(path, **options)  # type: ignore[call-overload]
 
 
