@@ -33,6 +33,8 @@ ROADS_FILE = "roads_dft2013.parquet"
 BOUNDARIES_FILE = "boundaries.gpkg"
 ICB_NETWORKS_FILE = "icb_networks.csv"
 FERRIES_FILE = "ferries.csv"
+SHAPES_FILE = "area_shapes.parquet"
+PLACES_FILE = "places.csv"
 BOUNDARY_LAYERS = ("england", "regions", "icbs")
 
 
@@ -47,6 +49,22 @@ def geodata_dir() -> Path:
             "it with: python tools/build_geodata.py"
         )
     return folder
+
+
+def files_token(names: tuple[str, ...] | list[str]) -> str:
+    """Return a short text that changes when any of the embedded files ``names`` changes.
+
+    Names, sizes and modification times, without reading the files: cache keys (of map
+    pages, for one) use it where reading the files first would cost time.
+    """
+    parts = []
+    for name in names:
+        try:
+            st = (geodata_dir() / name).stat()
+            parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{name}:missing")
+    return ";".join(parts)
 
 
 def load_default_areas() -> gpd.GeoDataFrame:

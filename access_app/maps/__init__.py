@@ -47,33 +47,61 @@ Every page built here, once loaded, provides:
 
 from __future__ import annotations
 
-from . import builders as builders
-from . import classify as classify
-from . import context as context
-from . import frames as frames
-from . import layers as layers
-from . import offline as offline
-from . import planner as planner
-from . import shapes as shapes
-from . import themes as themes
-from .builders import (
-    catchment_map,
-    catchment_popups,
-    change_map,
-    restyle_js,
-    restyle_payload,
-    travel_time_map,
-)
-from .classify import (
-    CHANGE_BREAKS,
-    TRAVEL_TIME_BREAKS,
-    classify_change,
-    classify_travel_time,
-)
-from .context import MapContext, default_context
-from .frames import change_areas, scenario_areas, site_roles
-from .offline import OfflineMap, leaflet_dir, map_html, save_map
-from .planner import DRIVE_TIME_BANDS, drive_time_map
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use (see __getattr__)
+    from . import builders as builders
+    from . import classify as classify
+    from . import context as context
+    from . import frames as frames
+    from . import layers as layers
+    from . import offline as offline
+    from . import planner as planner
+    from . import shapes as shapes
+    from . import styling as styling
+    from . import themes as themes
+    from .builders import catchment_map, change_map, travel_time_map
+    from .classify import CHANGE_BREAKS, TRAVEL_TIME_BREAKS, classify_change, classify_travel_time
+    from .context import MapContext, default_context
+    from .frames import change_areas, scenario_areas, site_roles
+    from .offline import OfflineMap, leaflet_dir, map_html, save_map
+    from .planner import DRIVE_TIME_BANDS, drive_time_map
+    from .styling import catchment_popups, restyle_js, restyle_payload
+
+#: Where each public name lives. Submodules are imported when a name is first used, so
+#: recolouring a page (:mod:`.styling`, :mod:`.frames`) never imports folium, which only
+#: the page builders need.
+_NAMES: dict[str, str] = {
+    "catchment_map": "builders", "change_map": "builders", "travel_time_map": "builders",
+    "CHANGE_BREAKS": "classify", "TRAVEL_TIME_BREAKS": "classify",
+    "classify_change": "classify", "classify_travel_time": "classify",
+    "MapContext": "context", "default_context": "context",
+    "change_areas": "frames", "scenario_areas": "frames", "site_roles": "frames",
+    "OfflineMap": "offline", "leaflet_dir": "offline", "map_html": "offline",
+    "save_map": "offline",
+    "DRIVE_TIME_BANDS": "planner", "drive_time_map": "planner",
+    "catchment_popups": "styling", "restyle_js": "styling", "restyle_payload": "styling",
+}
+_MODULES = ("builders", "classify", "context", "frames", "layers", "markup", "offline",
+            "planner", "shapes", "styling", "themes")
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that holds ``name`` on first use (PEP 562)."""
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    module = _NAMES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_NAMES, *_MODULES])
+
 
 #: Prefix of the console messages a map logs when its view changes.
 VIEW_MESSAGE_PREFIX = "access-app:view:"

@@ -13,6 +13,7 @@ for the network in use: ``MapContext(roads=lines_gdf, road_name_col="ref")``.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -118,13 +119,23 @@ class MapContext:
         return self._cache["places"]
 
 
-@lru_cache(maxsize=1)
+_default_lock = threading.Lock()
+
+
 def default_context() -> MapContext:
     """Return the context of the embedded data (one shared, cached instance).
 
     Approximate LSOA shapes, the DfT major roads 2013 that touch England (within 2 km of
-    its outline) and the local authority and postcode district places.
+    its outline) and the local authority and postcode district places. Safe to call from
+    several threads: the first call reads the files (a start-up worker, in the app) and
+    any other waits for it rather than reading them again.
     """
+    with _default_lock:
+        return _read_default_context()
+
+
+@lru_cache(maxsize=1)
+def _read_default_context() -> MapContext:
     from access_app.core import defaults
 
     england = defaults.load_default_boundaries()["england"].to_crs(schema.BNG)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .layers import LEGEND_COLUMN
+from .markup import LEGEND_COLUMN
 
 #: Leaflet's zoomSnap on these maps.
 ZOOM_SNAP = 0.25

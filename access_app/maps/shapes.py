@@ -25,15 +25,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from access_app.core import schema
+from access_app.core import defaults, schema
 from access_app.core.errors import DataError
 
 logger = logging.getLogger(__name__)
 
 #: Quantisation of packed coordinates: 1e-4 degree is about 11 m north-south, 7 m east-west.
 PACK_SCALE = 10_000
-SHAPES_FILE = "area_shapes.parquet"
-PLACES_FILE = "places.csv"
+SHAPES_FILE = defaults.SHAPES_FILE
+PLACES_FILE = defaults.PLACES_FILE
+#: The embedded shapes are derived (Voronoi cells clipped to local authorities), not real
+#: LSOA boundaries; maps say so.
+DEFAULT_SHAPES_APPROXIMATE = True
 #: Text shown with approximate shapes (legend note and attribution).
 APPROXIMATE_NOTE = (
     "Area shapes are approximate: each LSOA is drawn as the part of its local authority "
@@ -43,8 +46,6 @@ APPROXIMATE_NOTE = (
 
 
 def _geodata_file(name: str) -> Any:
-    from access_app.core import defaults
-
     return defaults.geodata_dir() / name
 
 
@@ -54,7 +55,7 @@ def _default_shapes() -> gpd.GeoDataFrame:
     if not path.is_file():
         raise DataError(f"{path} is missing; rebuild it with: python tools/build_area_shapes.py")
     gdf = gpd.read_parquet(path)
-    gdf.attrs["approximate"] = True
+    gdf.attrs["approximate"] = DEFAULT_SHAPES_APPROXIMATE
     return gdf
 
 
@@ -313,7 +314,7 @@ def place_data(places: pd.DataFrame | None, sites: pd.DataFrame | None = None
     for col in ("kind", "name", "lat", "lon"):
         if col not in places.columns:
             raise DataError(f"The place table has no column {col!r}.")
-    from .layers import esc
+    from .markup import esc
 
     return {
         "lat": np.round(places["lat"].to_numpy(dtype=float), 4).tolist(),

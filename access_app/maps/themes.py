@@ -72,7 +72,7 @@ class Theme:
 
     def to_json(self) -> dict[str, Any]:
         """Return the theme as the JSON the page's runtime reads."""
-        from .layers import esc
+        from .markup import esc
 
         return {"name": esc(self.name), "cls": np.asarray(self.cls, dtype=int).tolist(),
                 "colours": list(self.colours), "noValue": self.no_value,
@@ -80,7 +80,7 @@ class Theme:
 
 
 def _legend(title: str, entries: Sequence[LegendClass], note: str, extra: str) -> str:
-    from .layers import legend_html
+    from .markup import legend_html
 
     return legend_html(title, entries, note=note) + extra
 
