@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from access_app.core.scenarios import ScenarioResult
@@ -61,6 +62,25 @@ class ChartCanvas(FigureCanvasQTAgg):
         self.setParent(parent)
         self.ax = self.figure.add_subplot(111)
         self.attribution = ""
+        self._stale_hidden = False
+
+    def draw_idle(self) -> None:
+        """Draw soon if the chart is on screen; otherwise draw when it is next shown.
+
+        A redraw of a constrained-layout figure takes 0.1-0.3 s of the GUI thread; charts
+        on a tab nobody looks at should not delay the maps and tables.
+        """
+        if not self.isVisible():
+            self._stale_hidden = True
+            return
+        super().draw_idle()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Draw what changed while the chart was hidden."""
+        super().showEvent(event)
+        if self._stale_hidden:
+            self._stale_hidden = False
+            super().draw_idle()
 
     def draw(self) -> None:
         """Draw, without warning when the hidden canvas has no size yet."""

@@ -52,12 +52,13 @@ def show_results(win: MainWindow) -> None:
         return
     proxy = ds.network_note == schema.NETWORK_PROXY_LABEL
     win.equity.set_report(rep, network_label="Network (region proxy)" if proxy else "Network")
-    win.equity.charts.set_attribution(ds.attribution)
+    win.equity.set_attribution(ds.attribution)
     refresh_results(win)
     win.status(f"{len(s.results)} scenarios applied to {len(s.areas):,} areas "
                 f"in {win.timings.get('analysis', 0):.2f} s")
     win.analysis_updated.emit()
     win.maps.update()
+
 
 def refresh_results(win: MainWindow) -> None:
     """Update charts, headline numbers and the comparison table from the results."""
@@ -69,8 +70,8 @@ def refresh_results(win: MainWindow) -> None:
     areas = s.areas
     deciles = (areas[schema.IMD_DECILE].to_numpy(dtype=float)
                if schema.IMD_DECILE in areas.columns else None)
-    win.equity.charts.plot([results[n] for n in order], imd_decile=deciles,
-                            baseline=results.get(rep.baseline),
-                            bands=s.sweep_bands() if s.sweep is not None else None)
+    win.equity.plot([results[n] for n in order], imd_decile=deciles,
+                    baseline=results.get(rep.baseline),
+                    bands=s.sweep_bands() if s.sweep is not None else None)
     win.compare.set_table(rep.summary, s.current, s.compare)
     win.maps.set_titles()

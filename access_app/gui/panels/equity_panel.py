@@ -1,9 +1,19 @@
-"""The equity panel: the report's tables in sortable views, and the charts."""
+"""The equity panel: the report's tables in sortable views, and the charts.
+
+The charts (matplotlib) are made the first time the panel is shown or asked for, and
+drawn from the latest results only when visible: a planner on the map tab does not wait
+for charts nobody sees, and matplotlib is not imported at start-up.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QLineEdit,
@@ -15,10 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from access_app.core.export import label, number_format
+from access_app.core.scenarios import ScenarioResult
 from access_app.core.tables import EquityReport
 
-from ..charts import ChartsWidget
 from ..models import DataFrameModel, sortable
+
+if TYPE_CHECKING:
+    from ..charts import ChartsWidget
 
 #: Tabs: (title, breakdown name or table attribute, tooltip).
 TABLE_TABS: tuple[tuple[str, str, str], ...] = (
@@ -86,8 +99,12 @@ class EquityPanel(QWidget):
             self.tabs.addTab(view, title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tip)
             self.models[key], self.views[key], self.proxies[key] = model, view, proxy
-        self.charts = ChartsWidget(self)
-        self.charts.setObjectName("charts")
+        self._charts: ChartsWidget | None = None
+        self._plot_args: tuple[tuple[Any, ...], dict[str, Any]] | None = None
+        self._attribution = ""
+        self.chart_holder = QWidget()
+        self.chart_holder.setObjectName("chartHolder")
+        QVBoxLayout(self.chart_holder).setContentsMargins(0, 0, 0, 0)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -95,11 +112,51 @@ class EquityPanel(QWidget):
         tl.addWidget(self.tabs, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
-        self.splitter.addWidget(self.charts)
+        self.splitter.addWidget(self.chart_holder)
         self.splitter.setSizes([400, 400])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.splitter)
+
+    @property
+    def charts(self) -> ChartsWidget:
+        """Return the charts, making them (and drawing the latest results) on first use."""
+        if self._charts is None:
+            from ..charts import ChartsWidget
+
+            self._charts = ChartsWidget(self.chart_holder)
+            self._charts.setObjectName("charts")
+            self._charts.set_attribution(self._attribution)
+            layout = self.chart_holder.layout()
+            assert layout is not None
+            layout.addWidget(self._charts)
+            if self._plot_args is not None:
+                args, kwargs = self._plot_args
+                self._charts.plot(*args, **kwargs)
+        return self._charts
+
+    def plot(self, results: Sequence[ScenarioResult], *, imd_decile: np.ndarray | None,
+             baseline: ScenarioResult | None, bands: pd.DataFrame | None = None) -> None:
+        """Show ``results`` in the charts (see :meth:`ChartsWidget.plot`).
+
+        Until the charts exist (the panel has not been shown) the results are kept and
+        drawn when they are made.
+        """
+        self._plot_args = ((list(results),),
+                           {"imd_decile": imd_decile, "baseline": baseline, "bands": bands})
+        if self._charts is not None:
+            self._charts.plot(results, imd_decile=imd_decile, baseline=baseline, bands=bands)
+
+    def set_attribution(self, text: str) -> None:
+        """Set the footer every saved chart carries."""
+        self._attribution = text
+        if self._charts is not None:
+            self._charts.set_attribution(text)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        """Make the charts the first time the panel is shown."""
+        super().showEvent(event)
+        _ = self.charts
 
     def set_report(self, report: EquityReport, *, network_label: str = "Network") -> None:
         """Show every table of ``report``."""
