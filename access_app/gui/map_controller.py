@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 
 from access_app.app.session import own_crs
 from access_app.core.errors import ScenarioError
@@ -45,6 +46,22 @@ def _prune_pages(folder: Path, *, keep: int) -> None:
             old.unlink(missing_ok=True)
     except OSError:
         pass
+
+
+def _geometry_bytes(table: Any) -> bytes:
+    """Return bytes that change with a table's geometry (coordinates of points, else WKB).
+
+    Points (the usual centroids and sites) hash their coordinates; areas loaded with real
+    polygons hash their WKB, so a page drawn from other polygons is never reused.
+    """
+    import numpy as np
+
+    geoms = getattr(table, "geometry", None)
+    if geoms is None or "geometry" not in getattr(table, "columns", ()):
+        return b""
+    if len(geoms) and bool((geoms.geom_type == "Point").all()):
+        return np.ascontiguousarray(np.column_stack([geoms.x, geoms.y])).tobytes()
+    return b"".join(w or b"" for w in geoms.to_wkb())
 
 
 def _user_cache() -> Path:
@@ -130,6 +147,7 @@ class MapController(QObject):
         """
         s = self.win.session
         if not s.results:
+            self._open_cached_pages()
             return
         self.set_titles()
         self.wanted = self._wanted()
@@ -146,6 +164,24 @@ class MapController(QObject):
                 self._build(pane, key)
         self._check_ready()
 
+    def _open_cached_pages(self) -> None:
+        """Open pages drawn in an earlier session from the same inputs, before any results.
+
+        A page is keyed by the scenarios and data it is drawn from, not by the results, so
+        once the data is loaded a cached page can load while the scenarios are applied;
+        ``maps_ready`` still waits for the results. Nothing is drawn here.
+        """
+        s = self.win.session
+        if s.dataset is None or s.matrix is None:
+            return
+        self.wanted = self._wanted()
+        for pane, key in self.wanted.items():
+            if self.loaded.get(pane) == key or self.building.get(pane) == key:
+                continue
+            cached = self.page_cache_path(key)
+            if cached is not None and cached.is_file():
+                self._build(pane, key)
+
     def context(self) -> Any:
         """Return the map context: approximate shapes, roads and places of the default data.
 
@@ -155,12 +191,38 @@ class MapController(QObject):
         from access_app import maps
 
         ctx = maps.default_context()
-        s = self.win.session
-        if s.network_choice.path is None and s.network_choice.place is None:
+        if self._uses_default_roads():
             return ctx
         if self._other_context is None:
             self._other_context = maps.MapContext(shapes=ctx.shapes, places=ctx.places)
         return self._other_context
+
+    def _uses_default_roads(self) -> bool:
+        choice = self.win.session.network_choice
+        return choice.path is None and choice.place is None
+
+    def _context_token(self) -> str:
+        """Return what the map context is made of, without reading it (for page keys).
+
+        The embedded (approximate) shapes and places, and the DfT roads clipped to England
+        when the default network is in use; :mod:`access_app.maps` is not imported here,
+        as the first map of a session should not wait for folium.
+        """
+        from access_app.core import defaults as d
+
+        names = [d.SHAPES_FILE, d.PLACES_FILE]
+        if self._uses_default_roads():
+            names += [d.ROADS_FILE, d.BOUNDARIES_FILE]
+        return "approx;" + d.files_token(names)
+
+    def _approximate(self) -> bool:
+        """Whether the pages' shapes are approximate (both contexts use the embedded shapes).
+
+        Answered without reading the context, which a recolour does not otherwise need.
+        """
+        from access_app.maps import shapes
+
+        return shapes.DEFAULT_SHAPES_APPROXIMATE
 
     def _restyle(self, pane: str, key: tuple[Any, ...]) -> None:
         """Recolour the loaded page of ``pane`` for ``key`` without reloading it."""
@@ -174,7 +236,7 @@ class MapController(QObject):
         kind = {"diff": "change"}.get(key[0], key[0])
         payload = maps.restyle_payload(frame, self.sites_for(sc.name), kind=kind, title=title,
                                        open_sites=open_sites, hubs=hubs,
-                                       approximate=self.context().approximate)
+                                       approximate=self._approximate())
         view = self.panes()[pane].view
         view.pending_key = key
         self.building[pane] = key
@@ -213,7 +275,7 @@ class MapController(QObject):
         s = self.win.session
         layer, tiles = key[0], key[-1]
         frame, title, sc = self._frame_and_title(key)
-        context = self.context()
+        context_of = self.context  # read on the worker: the first call reads the files
         self._counter += 1
         path = standalone or cache_to or self.map_dir / f"map-{self._counter}.html"
         ds = s.dataset
@@ -226,6 +288,7 @@ class MapController(QObject):
         matrix = s.matrix
 
         def task(progress: ProgressFn, cancelled: CancelFn) -> Path:
+            context = context_of()
             boundaries = {k: own_crs(v) for k, v in ds.boundaries.items()}
             if layer == "drivetime":
                 assert matrix is not None
@@ -301,8 +364,7 @@ class MapController(QObject):
         layer, sc, other, tiles = key[0], key[1], key[2], key[-1]
         text = "|".join([
             "page/2", __version__, layer, repr(sc), repr(other), str(tiles), s.matrix.key,
-            self._table_digest(s.dataset), s.network_label,
-            "approx" if self.context().approximate else "exact",
+            self._table_digest(s.dataset), s.network_label, self._context_token(),
         ])
         base = s.cache_dir or _user_cache()
         return Path(base) / "maps" / f"{hashlib.sha256(text.encode()).hexdigest()[:24]}.html"
@@ -324,6 +386,7 @@ class MapController(QObject):
                 hashed = pd.util.hash_pandas_object(plain.astype(str), index=False)
             h.update(hashed.to_numpy().tobytes())
             h.update(str(list(plain.columns)).encode())
+            h.update(_geometry_bytes(table))
         h.update(dataset.attribution.encode())
         digest = h.hexdigest()[:16]
         self._digests = {id(dataset): (dataset, digest)}
@@ -349,6 +412,15 @@ class MapController(QObject):
             self.building.pop(pane, None)
             self.win.report_error(err)
 
+        view = self.panes()[pane].view
+        if cached is not None and view.path == cached and cached.is_file():
+            # The page shown (opened at start-up or before the results) is the one these
+            # results draw: keep it, loaded or still loading.
+            self.building.pop(pane, None)
+            view.pending_key = key
+            if view.loaded:
+                self._on_loaded(pane, True)
+            return
         if cached is not None and cached.is_file():
             try:
                 os.utime(cached)  # most recently used pages are kept longest
@@ -361,14 +433,6 @@ class MapController(QObject):
                 cached.parent.mkdir(parents=True, exist_ok=True)
             except OSError:
                 cached = None
-        view = self.panes()[pane].view
-        if cached is not None and view.path == cached:
-            # The page shown at start-up is the one these results draw: keep it.
-            self.building.pop(pane, None)
-            view.pending_key = key
-            if view.loaded:
-                self._on_loaded(pane, True)
-            return
         self.win.run_task(f"map:{pane}", self.map_task(key, cache_to=cached),
                           label="Drawing the map", on_finished=done, on_error=failed)
 
@@ -405,8 +469,39 @@ class MapController(QObject):
         self._check_ready()
 
     def _check_ready(self) -> None:
+        if not self.win.session.results:
+            return  # a cached page opened before the results (see _open_cached_pages)
         if self.wanted and all(self.loaded.get(p) == k for p, k in self.wanted.items()):
             self.win.maps_ready.emit()
+
+    def after_page_loads(self, fn: Callable[[], None], *, timeout_ms: int = 4000) -> None:
+        """Call ``fn`` once no pane is loading a page (at once when none is).
+
+        Chromium loads and draws a page on the same cores as the workers: a long task
+        started at the same moment (the first equity tables) made the first map about
+        0.5 s slower, so it waits for the page. ``timeout_ms`` bounds the wait.
+        """
+        views = [p.view for p in self.panes().values() if p.view.loading]
+        if not views:
+            fn()
+            return
+        state = {"done": False}
+
+        def go(*_args: Any, timed_out: bool = False) -> None:
+            if state["done"] or (not timed_out and any(v.loading for v in views)):
+                return
+            state["done"] = True
+            for v in views:
+                try:
+                    v.map_loaded.disconnect(go)
+                except (RuntimeError, TypeError):
+                    pass
+            if not self.win.closing:
+                fn()
+
+        for v in views:
+            v.map_loaded.connect(go)
+        QTimer.singleShot(timeout_ms, lambda: go(timed_out=True))
 
     def current_main_key(self) -> tuple[Any, ...] | None:
         """Return the key of the main map as shown (or as wanted, if not drawn yet)."""

@@ -104,6 +104,7 @@ class MapView(QWebEngineView):
         self.current_view: tuple[float, float, float] | None = None
         self.path: Path | None = None
         self.loaded = False
+        self.loading = False
         self._pending_view: tuple[float, float, float] | None = None
         self.compact = False
         self.loadFinished.connect(self._on_load_finished)
@@ -113,6 +114,7 @@ class MapView(QWebEngineView):
         """Load the map HTML file at ``path``; restore ``view`` once it is loaded."""
         self.path = Path(path)
         self.loaded = False
+        self.loading = True
         self._pending_view = view
         self.load(QUrl.fromLocalFile(str(self.path.resolve())))
 
@@ -121,7 +123,7 @@ class MapView(QWebEngineView):
         import html
 
         self.path = None
-        self.loaded = False
+        self.loaded = self.loading = False
         self.setHtml(
             "<html><body style='font: 14px system-ui, sans-serif; color: #555; "
             "background: #dfe6ea; display: flex; align-items: center; "
@@ -130,6 +132,7 @@ class MapView(QWebEngineView):
     def _on_load_finished(self, ok: bool) -> None:
         if self.path is None:  # a message, not a map
             return
+        self.loading = False
         if ok:
             self.page().runJavaScript(_CLICK_HOOK)
             if self.compact:

@@ -13,12 +13,13 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 from access_app.core.errors import AccessAppError, Cancelled
 from access_app.core.progress import CancelFn, ProgressFn
@@ -26,6 +27,11 @@ from access_app.core.progress import CancelFn, ProgressFn
 log = logging.getLogger(__name__)
 
 TaskFn = Callable[[ProgressFn, CancelFn], Any]
+
+#: Seconds without any other task before a queued background task starts
+#: (:meth:`TaskRunner.start_when_idle`): a planner's next click usually comes sooner.
+IDLE_DELAY_S = 1.0
+IDLE_PREFIX = "idle:"
 
 _pinned_lock = threading.Lock()
 _pinned_threads: set[int] = set()
@@ -186,6 +192,8 @@ class TaskRunner(QObject):
         self.pool = shared_pool()
         self._slots: dict[str, Worker] = {}
         self._visible: list[str] = []
+        self._idle: list[tuple[str, TaskFn, str, Callable[[TaskError], None] | None]] = []
+        self._last_busy = 0.0
 
     def start(
         self,
@@ -213,6 +221,8 @@ class TaskRunner(QObject):
             Whether the task drives the status-bar progress bar and Cancel button.
         """
         self.cancel(slot)
+        if not slot.startswith(IDLE_PREFIX):
+            self._last_busy = time.monotonic()
         worker = Worker(fn, label=label)
 
         def _finished(result: Any) -> None:
@@ -235,11 +245,37 @@ class TaskRunner(QObject):
         self.pool.start(worker)
         return worker
 
+    def start_when_idle(self, slot: str, fn: TaskFn, *, label: str = "",
+                        on_error: Callable[[TaskError], None] | None = None) -> None:
+        """Queue a short background task that starts only while no other task runs.
+
+        For preparation the user is not waiting for (e.g. packing map shapes for later
+        pages): on a two-core machine it would otherwise slow the task the user is waiting
+        for. Queued tasks run one at a time, in order, without progress, once no other
+        task has run for :data:`IDLE_DELAY_S`; a task started with :meth:`start` meanwhile
+        goes first. The result is dropped; the slot is ``"idle:" + slot``.
+        """
+        self._idle.append((IDLE_PREFIX + slot, fn, label, on_error))
+        self._start_idle()
+
+    def _start_idle(self) -> None:
+        if self._slots or not self._idle:
+            return
+        wait = IDLE_DELAY_S - (time.monotonic() - self._last_busy)
+        if wait > 0:  # the user may be about to ask for more
+            QTimer.singleShot(int(wait * 1000) + 1, self._start_idle)
+            return
+        slot, fn, label, on_error = self._idle.pop(0)
+        self.start(slot, fn, label=label, on_error=on_error, show_progress=False)
+
     def _release(self, slot: str, worker: Worker) -> bool:
         """Forget ``worker`` if it is still the current task of ``slot``."""
         if self._slots.get(slot) is not worker:
             return False
         del self._slots[slot]
+        self._last_busy = time.monotonic()
+        if self._idle:  # after the callbacks, which may start the next task themselves
+            QTimer.singleShot(0, self._start_idle)
         if slot in self._visible:
             self._visible.remove(slot)
             if not self._visible:
@@ -248,6 +284,7 @@ class TaskRunner(QObject):
 
     def cancel(self, slot: str) -> None:
         """Cancel and disconnect the task in ``slot``; its result will be dropped."""
+        self._idle = [t for t in self._idle if t[0] != slot]
         worker = self._slots.pop(slot, None)
         if worker is None:
             return
@@ -279,6 +316,7 @@ class TaskRunner(QObject):
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
         """Cancel every task of this runner and wait until they have returned."""
+        self._idle.clear()
         workers = list(self._slots.values())
         for slot in list(self._slots):
             self.cancel(slot)

@@ -109,3 +109,58 @@ def test_screenshot_command_renders_the_comparison(qtbot, tmp_path, gui_cache, d
     assert bad.returncode == 2
     assert "no scenario 'Nope'; choose one of: Status quo" in bad.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_reopening_shows_the_cached_page_while_the_scenarios_are_applied(qtbot, tmp_path,
+                                                                         gui_cache):
+    from pathlib import Path
+
+    from access_app.gui.main_window import MainWindow
+
+    first = open_window(qtbot, tmp_path / "a", gui_cache, None)
+    page = first.main_pane.view.path
+    close_window(first)
+    assert page is not None and page.parent == gui_cache / "maps"
+
+    # A new planner on the same machine (no settings): the page drawn before is opened as
+    # soon as the data is in, before the scenarios are applied, and kept.
+    win = MainWindow(settings_dir=tmp_path / "b", cache_dir=gui_cache, confirm_close=False)
+    opened: list[tuple[Path, bool]] = []
+    show_file = win.main_pane.view.show_file
+
+    def spy(path, **kw):
+        opened.append((Path(path), bool(win.session.results)))
+        show_file(path, **kw)
+
+    win.main_pane.view.show_file = spy
+    ready: list[bool] = []
+    win.maps_ready.connect(lambda: ready.append(bool(win.session.results)))
+    win.show()
+    with qtbot.waitSignals([win.maps_ready, win.analysis_updated], timeout=MAP_TIMEOUT_MS):
+        pass
+    assert opened == [(page, False)]
+    assert ready and all(ready)  # maps_ready waits for the results
+    assert "map:main" not in win.timings  # nothing was drawn
+    assert win.main_pane.view.path == page and win.main_pane.view.loaded
+    close_window(win)
+
+
+def test_charts_are_made_and_drawn_when_the_equity_tab_is_shown(qtbot, window):
+    import sys
+
+    from access_app.gui.main_window import TAB_EQUITY
+
+    assert window.equity._charts is None  # not made while the map is shown
+    window.tabs.setCurrentIndex(TAB_EQUITY)
+    charts = window.equity.charts
+    assert charts is window.equity._charts and "matplotlib" in sys.modules
+    # Drawn from the results kept while hidden: one reach curve per scenario.
+    assert [ln.get_label() for ln in charts.reach.ax.lines[:4]] == window.state.names()
+    # A chart on a hidden tab is redrawn when it is shown, not before.
+    window.set_current("Networked")
+    window.apply(lambda: window.state.set_site_open(
+        window.state.scenario("Networked").open_sites[0], False))
+    qtbot.waitSignal(window.analysis_updated, timeout=MAP_TIMEOUT_MS).wait()
+    assert charts.deciles._stale_hidden
+    charts.setCurrentWidget(charts.deciles.parentWidget())
+    qtbot.waitUntil(lambda: not charts.deciles._stale_hidden, timeout=5000)

@@ -81,3 +81,24 @@ def test_loading_a_road_network_file_recomputes_everything(qtbot, window, shared
     warning = window.data_panel.reach_warning
     assert warning.isVisible()
     assert warning.text().startswith(f"{unreachable:,} of 32,844 areas")
+
+
+def test_progress_is_shown_a_few_times_a_second_not_at_every_step(qtbot, window, monkeypatch):
+    import time
+
+    shown: list[str] = []
+    status = window.status
+    monkeypatch.setattr(window, "status", lambda text: (shown.append(text), status(text)))
+
+    def steps(progress, cancelled):
+        for i in range(40):
+            progress(i / 40, f"step {i}")
+            time.sleep(0.01)
+        return "done"
+
+    got: list[str] = []
+    window.run_task("steps", steps, label="Counting", on_finished=got.append)
+    qtbot.waitUntil(lambda: got == ["done"], timeout=10_000)
+    updates = [t for t in shown if t.startswith("step")]
+    assert 1 <= len(updates) <= 4  # 40 reports in about 0.4 s
+    assert not window.progress.isVisible()

@@ -136,3 +136,19 @@ def test_roads_and_place_names_appear_by_zoom(qtbot, page_file):
     assert painted("accessLabels", 7) == 0         # place names from zoom 8
     assert painted("accessLabels", 9) > 0
     assert painted("accessAreas", 9) > 0
+
+
+def test_page_keys_change_with_the_areas_geometry():
+    import geopandas as gpd
+    from shapely.geometry import Point, box
+
+    from access_app.gui.map_controller import _geometry_bytes
+
+    pts = gpd.GeoDataFrame({"a": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs=4326)
+    moved = pts.set_geometry([Point(0, 0), Point(1, 2)], crs=4326)
+    polys = pts.set_geometry([box(0, 0, 1, 1), box(1, 1, 2, 2)], crs=4326)
+    other = pts.set_geometry([box(0, 0, 1, 1), box(1, 1, 2, 3)], crs=4326)
+    keys = {_geometry_bytes(t) for t in (pts, moved, polys, other)}
+    assert len(keys) == 4
+    assert _geometry_bytes(pts) == _geometry_bytes(pts.copy())
+    assert _geometry_bytes(pts.drop(columns="geometry").pipe(lambda d: d)) == b""

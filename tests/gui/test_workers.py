@@ -48,3 +48,55 @@ def test_errors_arrive_with_details_and_busy_state_follows(qtbot):
     assert isinstance(err.exception, ValueError) and not err.cancelled
     assert err.label == "Breaking" and "bad value 42" in err.details
     assert "Traceback" in err.details
+
+
+def test_idle_tasks_wait_until_no_other_task_has_run_for_a_while(qtbot, monkeypatch):
+    import time
+
+    from access_app.gui import workers
+
+    monkeypatch.setattr(workers, "IDLE_DELAY_S", 0.2)
+    runner = TaskRunner()
+    release = threading.Event()
+    order: list[tuple[str, float]] = []
+    t0 = time.monotonic()
+
+    def step(name):
+        def fn(progress, cancelled):
+            order.append((name, time.monotonic() - t0))
+        return fn
+
+    def busy(progress, cancelled):
+        release.wait(10)
+        return "busy"
+
+    finished: list[float] = []
+    runner.start("work", busy, on_finished=lambda _r: finished.append(time.monotonic() - t0))
+    runner.start_when_idle("a", step("a"))
+    runner.start_when_idle("b", step("b"))
+    qtbot.wait(300)
+    assert order == []  # a task the user waits for is running: nothing else starts
+    release.set()
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
+    assert [n for n, _ in order] == ["a", "b"]  # in order, one at a time
+    assert order[0][1] >= finished[0] + 0.2 - 0.02  # after the quiet delay
+    assert runner.running() == [] or all(s.startswith(workers.IDLE_PREFIX) for s in runner.running())
+    assert runner.shutdown(5000)
+
+
+def test_cancelling_a_queued_idle_task_drops_it(qtbot, monkeypatch):
+    from access_app.gui import workers
+
+    monkeypatch.setattr(workers, "IDLE_DELAY_S", 0.05)
+    runner = TaskRunner()
+    ran: list[str] = []
+    release = threading.Event()
+    runner.start("work", lambda p, c: release.wait(10))
+    runner.start_when_idle("a", lambda p, c: ran.append("a"))
+    runner.start_when_idle("b", lambda p, c: ran.append("b"))
+    runner.cancel(workers.IDLE_PREFIX + "a")
+    release.set()
+    qtbot.waitUntil(lambda: ran == ["b"], timeout=5000)
+    qtbot.wait(100)
+    assert ran == ["b"]
+    assert runner.shutdown(5000)
