@@ -74,8 +74,8 @@ def test_idle_tasks_wait_until_no_other_task_has_run_for_a_while(qtbot, monkeypa
     runner.start("work", busy, on_finished=lambda _r: finished.append(time.monotonic() - t0))
     runner.start_when_idle("a", step("a"))
     runner.start_when_idle("b", step("b"))
-    qtbot.wait(300)
-    assert order == []  # a task the user waits for is running: nothing else starts
+    # A task the user waits for is running: nothing else starts.
+    assert runner.running() == ["work"] and order == []
     release.set()
     qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
     assert [n for n, _ in order] == ["a", "b"]  # in order, one at a time
@@ -96,7 +96,6 @@ def test_cancelling_a_queued_idle_task_drops_it(qtbot, monkeypatch):
     runner.start_when_idle("b", lambda p, c: ran.append("b"))
     runner.cancel(workers.IDLE_PREFIX + "a")
     release.set()
-    qtbot.waitUntil(lambda: ran == ["b"], timeout=5000)
-    qtbot.wait(100)
-    assert ran == ["b"]
+    qtbot.waitUntil(lambda: ran == ["b"] and not runner.running(), timeout=5000)
+    assert runner._idle == []  # "a" is gone for good
     assert runner.shutdown(5000)
