@@ -1,1 +1,1 @@
-"""Qt-free application session: what the user has loaded and chosen."""
+"""Qt-free application session: what the user has loaded and chosen (:mod:`.session`)."""

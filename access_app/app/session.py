@@ -15,13 +15,20 @@ Long verbs come in two halves so a front end can run the slow half on a worker t
 that never touches the session, and ``commit_*`` applies the result (on the thread that
 owns the session). ``load``, ``add_site``, ``evaluate`` and ``export`` do both at once for
 scripts and tests.
+
+The verbs of three concerns live in their own modules and are mixed into the session:
+suggesting hubs (:mod:`.hubs`), sensitivity sweeps (:mod:`.sweeps`) and exports with the
+board report (:mod:`.exports`); what they use of the session is the protocol in
+:mod:`.parts`. Event names and task types are in :mod:`.events`, the records handed from
+plan to commit (:class:`Loaded`, :class:`Evaluation`) and :class:`NetworkChoice` in
+:mod:`.records`; all are importable from here.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -35,163 +42,30 @@ from access_app.core.progress import CancelFn, ProgressFn, check_cancelled, repo
 from access_app.core.scenarios import Scenario, ScenarioResult
 from access_app.core.scenarios import editing as ed
 
+from .events import (
+    EVENT_ASSIGNED,
+    EVENT_DATA,
+    EVENT_RESULTS,
+    EVENT_SAVED,
+    EVENT_SCENARIOS,
+    EVENT_SELECTION,
+    EVENT_SITE,
+    EVENT_SWEEP,
+    Listener,
+    Task,
+    never,
+    nothing,
+    own_crs,
+)
+from .exports import ExportVerbs
+from .hubs import HubVerbs
+from .records import DEFAULT_NETWORK_LABEL, Evaluation, Loaded, NetworkChoice, new_site_row
+from .sweeps import SweepVerbs
+
 log = logging.getLogger(__name__)
 
-Task = Callable[[ProgressFn, CancelFn], Any]
-Listener = Callable[[frozenset[str]], None]
-
-EVENT_DATA = "data"
-"""Areas, sites, network or matrix changed."""
-EVENT_SCENARIOS = "scenarios"
-"""A scenario was added, removed, renamed or edited."""
-EVENT_SELECTION = "selection"
-"""The current, compared or baseline scenario changed."""
-EVENT_RESULTS = "results"
-"""New results and equity tables are in place."""
-EVENT_SITE = "site"
-"""The selected site changed (drive-time maps follow it)."""
-EVENT_ASSIGNED = "assigned"
-"""Every scenario has a result (the maps can show them); the tables may still be computing."""
-EVENT_SAVED = "saved"
-"""The scenarios were saved or opened (the unsaved mark changed)."""
-EVENT_SWEEP = "sweep"
-"""A sensitivity sweep finished: intervals and bands are in place."""
-
-DEFAULT_NETWORK_LABEL = "DfT major road network 2013 (embedded default)"
-
-
-def _nothing(_fraction: float, _message: str) -> None:
-    return None
-
-
-def _never() -> bool:
-    return False
-
-
-def own_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a shallow copy of ``gdf`` whose CRS object belongs to the calling thread.
-
-    PROJ objects are tied to the thread they were made in; work on a worker thread that
-    projects a frame shared with another thread takes a copy whose CRS is parsed afresh.
-    """
-    if gdf.crs is None:
-        return gdf
-    return gdf.set_crs(gdf.crs.srs, allow_override=True)
-
-
-def _new_site_row(values: dict[str, Any], *, site_id: str,
-                  location: tuple[float, float] | None, postcodes: Any,
-                  crs: Any) -> gpd.GeoDataFrame:
-    """Return the canonical row of a site added in the app, placed by point or postcode."""
-    from shapely.geometry import Point
-
-    name = str(values.get("site_name", "")).strip()
-    if not name:
-        raise DataError("Give the new site a name.")
-    postcode = str(values.get("postcode", "") or "").strip()
-    if location is None:
-        if postcodes is None:
-            raise DataError("Choose the OS Code-Point Open zip to place sites by postcode.")
-        found = postcodes.geocode([postcode])
-        if found.unknown:
-            raise DataError(f"Postcode {postcode!r} is not in Code-Point Open; check it or add "
-                            "the site by clicking the map.")
-        xy = found.coordinates.iloc[0]
-        point, point_crs = Point(float(xy["easting"]), float(xy["northing"])), schema.BNG
-    else:
-        lat, lon = location
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise DataError(f"Location {location!r} is not a latitude and longitude.")
-        point, point_crs = Point(lon, lat), schema.WGS84
-    linacs = values.get("linacs")
-    try:
-        linacs_f = float(linacs) if linacs not in (None, "") else None
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"Linacs {linacs!r} is not a number.") from exc
-    return io.make_site_row(site_id, name, point, crs=point_crs,
-                            network=str(values.get("network") or "").strip() or None,
-                            linacs=linacs_f, site_type=str(values.get("site_type") or "main"),
-                            postcode=postcode, trust=str(values.get("trust") or ""),
-                            to_crs=crs)
-
-
-@dataclass(frozen=True)
-class NetworkChoice:
-    """Where the road network comes from.
-
-    Attributes
-    ----------
-    path
-        A road network file (see :mod:`access_app.core.io.filetypes`); ``None`` with no
-        ``place`` means the embedded DfT network.
-    place
-        A place name to download with osmnx (needs the internet).
-    matrix_path
-        A travel-time table made elsewhere (CSV or Parquet of area, site, minutes; e.g.
-        public transport times); no routing is done and there is no road network.
-    """
-
-    path: Path | None = None
-    place: str | None = None
-    matrix_path: Path | None = None
-
-    @property
-    def label(self) -> str:
-        """Return how the network is named in the window and the exports."""
-        if self.matrix_path is not None:
-            return f"Travel times imported from {self.matrix_path}"
-        if self.path is not None:
-            return str(self.path)
-        if self.place is not None:
-            return f"OpenStreetMap: {self.place}"
-        return DEFAULT_NETWORK_LABEL
-
-    def load(self, areas: gpd.GeoDataFrame, *, cache_dir: Path | None,
-             model: Any = None, progress: ProgressFn | None = None,
-             cancelled: CancelFn | None = None) -> Any:
-        """Return the road network, built or read by the pipeline's network steps."""
-        speed_model = getattr(model, "speed_model", None)
-        if self.path is not None:
-            return pipeline.load_network_file(self.path, areas=areas, speed_model=speed_model,
-                                              progress=progress, cancelled=cancelled)
-        if self.place is not None:
-            return pipeline.download_network(self.place, areas=areas, speed_model=speed_model,
-                                             progress=progress, cancelled=cancelled)
-        return pipeline.load_default_network(cache_dir=cache_dir, speed_model=speed_model,
-                                             progress=progress, cancelled=cancelled)
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """What a load task produced: the data, network and matrix, and the scenarios for them.
-
-    ``scenarios`` is ``None`` when the current scenarios still fit the new sites;
-    ``notes`` explains any choice made for the user (for the status bar).
-    """
-
-    dataset: pipeline.Dataset
-    network: Any
-    network_choice: NetworkChoice
-    matrix: TravelTimeMatrix
-    scenarios: tuple[Scenario, ...] | None = None
-    scenario_file: str | None = None
-    notes: tuple[str, ...] = ()
-    distances: Any = None
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """Results and tables of one set of scenarios, and what they were computed from."""
-
-    results: dict[str, ScenarioResult]
-    report: tables.EquityReport
-    scenarios: tuple[Scenario, ...]
-    baseline: str
-    matrix: TravelTimeMatrix
-
-
 @dataclass
-class Session:
+class Session(HubVerbs, SweepVerbs, ExportVerbs):
     """Hold what the user has loaded and chosen, and the results; emit what changes.
 
     Parameters
@@ -422,7 +296,7 @@ class Session:
              **plan: Any) -> tuple[str, ...]:
         """Load at once (see :meth:`plan_load` for the options); return the notes."""
         task = self.plan_load(**plan)
-        return self.commit_load(task(progress or _nothing, cancelled or _never))
+        return self.commit_load(task(progress or nothing, cancelled or never))
 
     def use(self, dataset: pipeline.Dataset, network: Any, matrix: TravelTimeMatrix, *,
             network_choice: NetworkChoice | None = None,
@@ -498,7 +372,7 @@ class Session:
 
         def task(progress: ProgressFn, cancelled: CancelFn) -> Loaded:
             report(progress, 0.0, f"Placing {values['site_name']}")
-            row = _new_site_row(values, site_id=site_id, location=location,
+            row = new_site_row(values, site_id=site_id, location=location,
                                 postcodes=postcodes, crs=base.sites.crs)
             ds = pipeline.with_sites_added(base, row)
             params = getattr(model, "routing_params", None)
@@ -524,7 +398,7 @@ class Session:
                  progress: ProgressFn | None = None) -> str:
         """Add a site at once and open it in the current scenario; return its id."""
         task = self.plan_add_site(values, location=location)
-        return self.commit_add_site(task(progress or _nothing, _never))
+        return self.commit_add_site(task(progress or nothing, never))
 
     def set_site_network(self, site_id: str, network: str) -> None:
         """Move a site to another network; hubs that named it under the old one move too."""
@@ -898,7 +772,7 @@ class Session:
     def evaluate(self, *, progress: ProgressFn | None = None,
                  cancelled: CancelFn | None = None) -> tables.EquityReport:
         """Apply every scenario and build the equity tables at once; return the report."""
-        ev = self.plan_evaluate()(progress or _nothing, cancelled or _never)
+        ev = self.plan_evaluate()(progress or nothing, cancelled or never)
         self.commit_evaluation(ev)
         return ev.report
 
@@ -928,231 +802,6 @@ class Session:
         other = self.results.get(against) or self.result(against)
         return maps.change_areas(self.areas, self.sites, res, other)
 
-    # ------------------------------------------------------------ optimiser
-
-    def plan_optimise(
-        self,
-        *,
-        p: int,
-        objective: Any = None,
-        constraints: Any = None,
-        national: bool = False,
-        candidates: str = "main",
-        pareto: str | None = "imd1_mean",
-        top_k: int = 5,
-        time_limit: float = 60.0,
-    ) -> Task:
-        """Return a task that suggests hubs (see :func:`access_app.core.optimise.optimise`).
-
-        The problem is built from the loaded areas, sites and matrix; the demand is that
-        of the current scenario, and "a longer journey" is measured against the baseline
-        scenario's open sites. The task returns an ``OptimiseResult``.
-        """
-        if not self.ready() or self.dataset is None or self.matrix is None:
-            raise ScenarioError("No travel times yet: load data and compute the matrix first.")
-        from access_app.core import optimise as opt
-
-        areas, sites, matrix = self.areas, self.sites, self.matrix
-        current = self.scenario(self.current) if self.current else None
-        base = self.scenario(self.baseline) if self.baseline in self.names() else None
-        demand = current.demand if current else schema.POPULATION
-        incidence = current.incidence_per_100k if current else None
-        baseline_sites = list(base.open_sites) if base else "main"
-
-        def task(progress: ProgressFn, cancelled: CancelFn) -> Any:
-            report(progress, 0.0, "Preparing the hub problem")
-            problem = opt.from_session_data(areas, sites, matrix, demand=demand,
-                                            incidence_per_100k=incidence, candidates=candidates,
-                                            baseline_sites=baseline_sites)
-            return opt.optimise(problem, p=p, objective=objective, constraints=constraints,
-                                national=national, top_k=top_k, pareto=pareto,
-                                time_limit=time_limit, progress=scaled(progress, 0.05, 1.0),
-                                cancelled=cancelled)
-
-        return task
-
-    def preview_option(self, result: Any, choice: Any = None, *,
-                       name: str = "Suggested hubs (preview)") -> Scenario:
-        """Show an optimiser option as the current scenario ``name`` (replaced each time)."""
-        from access_app.core import optimise as opt
-
-        sc = opt.option_scenario(result, choice, name=name)
-        if name in self.names():
-            self._replace(name, sc)
-            self.current = name
-            self._changed(EVENT_SELECTION)
-            return sc
-        return self.add_scenario(sc)
-
-    def keep_preview(self, name: str = "Suggested hubs (preview)", *, as_name: str) -> Scenario:
-        """Keep the previewed option as a scenario called ``as_name`` (made unique)."""
-        self.rename(name, ed.unique_name(as_name, self.names()))
-        return self.scenario(self.current)
-
-    # ---------------------------------------------------------------- sweeps
-
-    def plan_sweep(self, spec_path: str | Path, *, executor: str = "dask", scheduler: str | None = None,
-                   workers: int | None = None) -> Task:
-        """Return a task running the sensitivity sweep defined in ``spec_path`` on the loaded data.
-
-        The spec is read now (a bad file is refused before anything runs). The task computes
-        the base matrix (from the cache when the routing parameters are unchanged) and the
-        sweep inputs from the loaded data, road network, scenarios and the model's routing
-        parameters, then evaluates every draw (:func:`access_app.core.sweep.run.run_sweep`
-        with ``executor``, ``scheduler`` and ``workers``); it returns the ``SweepRun``.
-        The spec's ``scenario_file`` and ``network_file`` are not read: the app sweeps
-        the scenarios and network it has loaded.
-
-        Raises
-        ------
-        DataError
-            Before data is loaded, or when the travel times were imported (no road network
-            to re-route).
-        ScenarioError
-            If the spec file is missing or wrong (the message names the file and key).
-        """
-        from access_app.core.sweep import run as sweep_run
-        from access_app.core.sweep import spec as sweep_spec
-
-        if self.dataset is None or self.matrix is None:
-            raise DataError("Nothing is loaded yet: load the data before running a sweep.")
-        if self.network is None:
-            raise DataError(
-                f"A sweep re-routes over a road network, but the travel times were imported "
-                f"({self.network_label}). Open a road network (File > Open road network…) or "
-                "use the embedded one to run a sweep.")
-        if executor not in sweep_run.EXECUTORS:
-            raise ValueError(f"executor must be one of {sweep_run.EXECUTORS}, not {executor!r}")
-        sp = sweep_spec.load_spec(spec_path)
-        if sp.scenario_file is not None or sp.network_file is not None:
-            log.info("%s: scenario_file / network_file are ignored in the app; the loaded "
-                     "scenarios and network are swept", sp.source)
-        dataset, network, available = self.dataset, self.network, tuple(self.scenarios)
-        params, cache_dir = getattr(self.model, "routing_params", None), self.cache_dir
-
-        def task(progress: ProgressFn, cancelled: CancelFn) -> Any:
-            inputs = sweep_run.prepare_sweep(sp, dataset, network, available, params=params,
-                                             cache_dir=cache_dir, progress=scaled(progress, 0.0, 0.1),
-                                             cancelled=cancelled)
-            return sweep_run.run_sweep(inputs, sp, executor=executor, scheduler=scheduler or None,
-                                       workers=workers, progress=scaled(progress, 0.1, 1.0),
-                                       cancelled=cancelled)
-
-        return task
-
-    def commit_sweep(self, run: Any) -> None:
-        """Keep a finished sweep (a ``SweepRun``) and tell the listeners (``EVENT_SWEEP``).
-
-        Its intervals belong to the scenarios as they are now and to this matrix: a scenario
-        edited later, or new travel times, shows no interval until the sweep is run again.
-        """
-        self.sweep = run
-        names = set(self.names())
-        self._sweep_basis = {n: self.scenario(n) for n in run.scenario_names if n in names}
-        self._sweep_matrix = self.matrix
-        self._emit(EVENT_SWEEP)
-
-    def sweep_is_current(self) -> bool:
-        """Return True if a sweep exists for the travel times and scenarios as they are now."""
-        if self.sweep is None or self._sweep_matrix is not self.matrix:
-            return False
-        return all(n in self.names() and self.scenario(n) == sc
-                   for n, sc in self._sweep_basis.items())
-
-    def sweep_bands(self) -> Any:
-        """Return the reach curves' 5-95% bands of the sweep (``None`` without a current sweep).
-
-        A frame of scenario, minutes, median, p5, p95, base (shares 0..1) of the scenarios
-        still as they were swept (:func:`access_app.core.sweep.results.reach_bands`).
-        """
-        if self.sweep is None or self._sweep_matrix is not self.matrix:
-            return None
-        from access_app.core.sweep import results as sweep_results
-
-        bands = sweep_results.reach_bands(self.sweep)
-        fresh = [n for n, sc in self._sweep_basis.items() if n in self.names() and self.scenario(n) == sc]
-        return bands[bands["scenario"].isin(fresh)].reset_index(drop=True)
-
-    def interval(self, scenario: str, measure: str = "mean_min") -> tuple[float, float] | None:
-        """Return the 5% and 95% points of ``measure`` of ``scenario`` over the sweep's draws.
-
-        ``None`` without a sweep, for a scenario it did not compare or that changed since,
-        after new travel times, or when no draw gave a value.
-        """
-        if (self.sweep is None or self._sweep_matrix is not self.matrix
-                or scenario not in self._sweep_basis or scenario not in self.names()
-                or self.scenario(scenario) != self._sweep_basis[scenario]):
-            return None
-        from access_app.core.sweep import results as sweep_results
-
-        table = sweep_results.summary_table(self.sweep, measures=(measure,))
-        row = table[(table["kind"] == "scenario") & (table["scenario"] == scenario)]
-        if row.empty or not row["n"].iloc[0]:
-            return None
-        return float(row["p5"].iloc[0]), float(row["p95"].iloc[0])
-
-    # --------------------------------------------------------------- export
-
-    def metadata(self) -> dict[str, str]:
-        """Describe data, network, model and scenarios for the exports."""
-        if self.dataset is None:
-            raise DataError("Nothing is loaded yet.")
-        source = getattr(self.model, "source", None)
-        return pipeline.metadata(self.dataset, self.network, self.ordered_for_report(),
-                                 params=getattr(self.model, "routing_params", None),
-                                 speed_model=getattr(self.model, "speed_model", None),
-                                 model_source=None if source in (None, "defaults") else source,
-                                 network_label=self.network_label)
-
-    def plan_export(self, folder: Path, *, extra: Sequence[Task] = ()) -> Task:
-        """Return a task writing every table export to ``folder``, then the ``extra`` tasks.
-
-        ``extra`` tasks (e.g. the map page) return a path each; they run after the tables.
-        """
-        if self.report is None or self.dataset is None:
-            raise DataError("Nothing to export yet: wait for the results.")
-        rep, areas, meta = self.report, self.dataset.areas, self.metadata()
-
-        def task(progress: ProgressFn, cancelled: CancelFn) -> list[Path]:
-            files = pipeline.write_exports(rep, folder, areas=own_crs(areas), metadata=meta,
-                                           progress=scaled(progress, 0.0, 0.8),
-                                           cancelled=cancelled)
-            for i, more in enumerate(extra):
-                lo = 0.8 + 0.2 * i / len(extra)
-                files.append(more(scaled(progress, lo, lo + 0.2 / len(extra)) or _nothing,
-                                  cancelled))
-            return files
-
-        return task
-
-    def plan_board_report(self, folder: Path, *, pdf: bool = True) -> Task:
-        """Return a task writing the board report (self-contained HTML and its PDF) to ``folder``.
-
-        The report presents the current results: scenarios and assumptions, key findings
-        written from the numbers, reach curves, maps of the baseline, the current scenario
-        and the change, equity, burden and capacity tables, methods, attribution and a
-        reproducibility block (:func:`access_app.report.write_board_report`).
-        """
-        if self.report is None or self.dataset is None:
-            raise DataError("Nothing to report yet: wait for the results.")
-        from access_app.report import write_board_report
-
-        rep, dataset, meta = self.report, self.dataset, self.metadata()
-        scenario_file = self.scenario_file or None
-        current = self.current or None
-        sweep = self.sweep if self.sweep_is_current() else None
-
-        def task(progress: ProgressFn, cancelled: CancelFn) -> list[Path]:
-            return write_board_report(rep, dataset, out_dir=folder, scenario_path=scenario_file,
-                                      metadata=meta, command="Access App (desktop)",
-                                      map_scenario=current, pdf=pdf, sweep=sweep,
-                                      progress=progress, cancelled=cancelled)
-
-        return task
-
-    def export(self, folder: str | Path, *, progress: ProgressFn | None = None) -> list[Path]:
-        """Write every table export to ``folder`` at once; return the files."""
-        return self.plan_export(Path(folder))(progress or _nothing, _never)
 
 
 __all__ = [

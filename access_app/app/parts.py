@@ -1,0 +1,71 @@
+"""What the session's parts (:mod:`.hubs`, :mod:`.sweeps`, :mod:`.exports`) use of the session.
+
+Each part is a mixin of :class:`~access_app.app.session.Session`; its methods take
+``self: SessionLike`` so that the type checker knows the state and the verbs they read,
+and checks that the session provides them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import geopandas as gpd
+
+from access_app.core import pipeline, tables
+from access_app.core.matrix import TravelTimeMatrix
+from access_app.core.scenarios import Scenario
+
+from .events import Task
+
+
+class SessionLike(Protocol):
+    """The session's state and verbs that its parts use."""
+
+    cache_dir: Path | None
+    model: Any
+    dataset: pipeline.Dataset | None
+    network: Any
+    matrix: TravelTimeMatrix | None
+    scenarios: list[Scenario]
+    current: str
+    baseline: str
+    scenario_file: str
+    report: tables.EquityReport | None
+    sweep: Any
+    _sweep_basis: dict[str, Scenario]
+    _sweep_matrix: Any
+
+    @property
+    def network_label(self) -> str: ...  # noqa: D102
+
+    @property
+    def areas(self) -> gpd.GeoDataFrame: ...  # noqa: D102
+
+    @property
+    def sites(self) -> gpd.GeoDataFrame: ...  # noqa: D102
+
+    def ready(self) -> bool: ...  # noqa: D102
+
+    def names(self) -> list[str]: ...  # noqa: D102
+
+    def scenario(self, name: str) -> Scenario: ...  # noqa: D102
+
+    def ordered_for_report(self) -> list[Scenario]: ...  # noqa: D102
+
+    def add_scenario(self, scenario: Scenario, *, select: bool = True) -> Scenario: ...  # noqa: D102
+
+    def rename(self, old: str, new: str) -> None: ...  # noqa: D102
+
+    def sweep_is_current(self) -> bool: ...  # noqa: D102
+
+    def metadata(self) -> dict[str, str]: ...  # noqa: D102
+
+    def plan_export(self, folder: Path, *, extra: Sequence[Task] = ()) -> Task: ...  # noqa: D102
+
+    def _emit(self, *events: str) -> None: ...
+
+    def _replace(self, name: str, new: Scenario) -> Scenario: ...
+
+    def _changed(self, *extra: str) -> None: ...
