@@ -305,8 +305,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    level = logging.INFO if args.verbose else logging.WARNING
+    before = set(logging.getLogger().handlers)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    for handler in set(logging.getLogger().handlers) - before:
+        # Libraries that set their own loggers to INFO (dask.distributed does) would
+        # otherwise print through this handler: its level applies to every record.
+        handler.setLevel(level)
     if args.command is None:
         parser.print_help()
         return EXIT_OK

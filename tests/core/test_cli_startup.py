@@ -34,3 +34,20 @@ def test_run_path_imports_neither_osmnx_nor_plotting_nor_qt() -> None:
     )
     assert "geopandas" in loaded  # the test sees the modules of the run path
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_library_info_lines_stay_quiet_unless_verbose() -> None:
+    # dask.distributed sets its own loggers to INFO; the CLI prints warnings only.
+    code = (
+        "import contextlib, io, logging, sys\nfrom access_app import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    cli.main(sys.argv[1:])\n"
+        "lib = logging.getLogger('distributed.scheduler'); lib.setLevel(logging.INFO)\n"
+        "lib.info('State start'); lib.warning('worker lost')\n"
+    )
+    quiet = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, check=True)
+    assert "worker lost" in quiet.stderr and "State start" not in quiet.stderr
+    loud = subprocess.run([sys.executable, "-c", code, "-v"], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert "State start" in loud.stderr
