@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 HERE = Path(__file__).resolve().parent
 
 # Runs the real ``cli.main`` and ``export.write_all``; only the data loading and routing are
-# replaced by the small fixture, and writing sites.csv announces itself in a file and then
+# replaced by the small fixture, and writing sites.csv announces itself on stdout and then
 # blocks until a signal arrives.
 _WRAPPER = textwrap.dedent(
     """
@@ -36,7 +36,7 @@ _WRAPPER = textwrap.dedent(
     from access_app.core.scenarios import Scenario, assign_all
     from access_app.core.tables import build_report
 
-    out, flag = Path(sys.argv[1]), Path(sys.argv[2])
+    out = Path(sys.argv[1])
     areas, sites = make_areas(), make_sites()
     report = build_report(assign_all(areas, sites, make_matrix(), [Scenario("New", open_sites=("S4",))]),
                           areas, sites)
@@ -45,7 +45,7 @@ _WRAPPER = textwrap.dedent(
     def slow(frame, path):
         result = real(frame, path)
         if path.name == "sites.csv":  # written on the main thread
-            flag.write_text("writing")
+            print("writing", flush=True)  # the test waits for this line
             threading.Event().wait()  # until the signal handler raises
         return result
 
@@ -67,17 +67,15 @@ def test_signal_during_export_keeps_previous_set(tmp_path: Path, sig: int, code:
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     script = tmp_path / "wrapper.py"
     script.write_text(_WRAPPER.format(tests=str(HERE)), encoding="utf-8")
-    flag = tmp_path / "writing.flag"
     path = os.pathsep.join([str(HERE.parents[1]), os.environ.get("PYTHONPATH", "")])
     env = dict(os.environ, PYTHONPATH=path)
-    proc = subprocess.Popen([sys.executable, str(script), str(out), str(flag)], env=env,
+    proc = subprocess.Popen([sys.executable, str(script), str(out)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 120  # a safety net only: the test waits on the file
-        while not flag.exists():
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the export never started"
-            time.sleep(0.02)
+        ready, _, _ = select.select([proc.stdout], [], [], 120)  # the line, or a deadline
+        assert ready, "the export never started"
+        line = proc.stdout.readline()
+        assert line == "writing\n", line
         staging = [p for p in out.iterdir() if p.name.startswith(".access-app-staging")]
         assert len(staging) == 1 and (staging[0] / "sites.csv").exists()  # mid-export
         proc.send_signal(sig)

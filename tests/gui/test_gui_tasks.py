@@ -84,21 +84,24 @@ def test_loading_a_road_network_file_recomputes_everything(qtbot, window, shared
 
 
 def test_progress_is_shown_a_few_times_a_second_not_at_every_step(qtbot, window, monkeypatch):
-    import time
+    from access_app.gui import main_window as mw
 
+    clock = [window._progress_at + 10.0]  # a clock the test moves: 40 reports 10 ms apart
+    monkeypatch.setattr(mw.time, "monotonic", lambda: clock[0])
     shown: list[str] = []
     status = window.status
     monkeypatch.setattr(window, "status", lambda text: (shown.append(text), status(text)))
-
-    def steps(progress, cancelled):
-        for i in range(40):
-            progress(i / 40, f"step {i}")
-            time.sleep(0.01)
-        return "done"
-
-    got: list[str] = []
-    window.run_task("steps", steps, label="Counting", on_finished=got.append)
-    qtbot.waitUntil(lambda: got == ["done"], timeout=10_000)
-    updates = [t for t in shown if t.startswith("step")]
-    assert 1 <= len(updates) <= 4  # 40 reports in about 0.4 s
-    assert not window.progress.isVisible()
+    for i in range(40):
+        window._on_progress(i / 40, f"step {i}")
+        clock[0] += 0.01
+    # The first report is shown at once, the next ones every PROGRESS_INTERVAL_S; the
+    # latest waits for its turn and is shown then.
+    assert shown == ["step 0"]
+    assert window._progress_timer.isActive()
+    qtbot.waitUntil(lambda: not window._progress_timer.isActive(), timeout=5000)
+    assert shown == ["step 0", "step 39"]
+    assert window.progress.value() == int(39 / 40 * 1000)
+    window._on_progress(0.5, "late")  # within the interval: waits for its turn...
+    assert window._progress_timer.isActive()
+    window._on_busy(False)  # ...and a task that ends drops it
+    assert not window._progress_timer.isActive() and "late" not in shown
