@@ -1,4 +1,4 @@
-"""What the session's parts (:mod:`.hubs`, :mod:`.sweeps`, :mod:`.exports`) use of the session.
+"""What the session's parts (:mod:`.scenario_verbs`, :mod:`.hubs`, :mod:`.sweeps`, :mod:`.exports`) use.
 
 Each part is a mixin of :class:`~access_app.app.session.Session`; its methods take
 ``self: SessionLike`` so that the type checker knows the state and the verbs they read,
@@ -7,7 +7,7 @@ and checks that the session provides them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -15,7 +15,7 @@ import geopandas as gpd
 
 from access_app.core import pipeline, tables
 from access_app.core.matrix import TravelTimeMatrix
-from access_app.core.scenarios import Scenario
+from access_app.core.scenarios import Scenario, ScenarioResult
 
 from .events import Task
 
@@ -30,10 +30,14 @@ class SessionLike(Protocol):
     matrix: TravelTimeMatrix | None
     scenarios: list[Scenario]
     current: str
+    compare: str
     baseline: str
+    selected_site: str
     scenario_file: str
     report: tables.EquityReport | None
     sweep: Any
+    _results: dict[str, ScenarioResult]
+    _saved: list[Scenario]
     _sweep_basis: dict[str, Scenario]
     _sweep_matrix: Any
 
@@ -64,7 +68,15 @@ class SessionLike(Protocol):
 
     def plan_export(self, folder: Path, *, extra: Sequence[Task] = ()) -> Task: ...  # noqa: D102
 
+    def read_scenarios(self, path: str | Path) -> list[Scenario]: ...  # noqa: D102
+
+    def open_scenarios_from(self, items: Iterable[Scenario]) -> None: ...  # noqa: D102
+
     def _emit(self, *events: str) -> None: ...
+
+    def _add(self, sc: Scenario, *, select: bool = True) -> Scenario: ...
+
+    def _set_scenarios(self, items: list[Scenario], *, keep_selection: bool) -> None: ...
 
     def _replace(self, name: str, new: Scenario) -> Scenario: ...
 
